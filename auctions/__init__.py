@@ -1,0 +1,53 @@
+"""Generic price-forming mechanisms: bids, the clearing engine and sealed-bid formats.
+
+``auctions`` knows nothing of emissions; :mod:`allocation` builds permit
+policy on top of it.
+
+Examples
+--------
+>>> from auctions import Bids, uniform_price
+>>> bids = Bids(bidder=["a", "b"], price=[20.0, 15.0], quantity=[60, 60])
+>>> uniform_price(bids, 100, reserve_price=10.0).clearing_price
+15.0
+"""
+
+from auctions.bids import Bids, Offers
+from auctions.clearing import (
+    ON_UNDERSUBSCRIBED,
+    PRICE_RULES,
+    STATUSES,
+    TIE_BREAKS,
+    Clearing,
+    ClearingOptions,
+    clear,
+)
+from auctions.invariants import conserves_permits, is_budget_balanced, is_individually_rational
+from auctions.registry import ALIASES, FORMATS, AuctionFormat, get_format
+from auctions.result import AuctionResult, BidderTotal
+from auctions.sealed_bid import pay_as_bid, uniform_price, vickrey
+
+__all__ = [
+    "ALIASES",
+    "FORMATS",
+    "ON_UNDERSUBSCRIBED",
+    "PRICE_RULES",
+    "STATUSES",
+    "TIE_BREAKS",
+    "AuctionFormat",
+    "AuctionResult",
+    "BidderTotal",
+    "Bids",
+    "Clearing",
+    "ClearingOptions",
+    "Offers",
+    "clear",
+    "conserves_permits",
+    "get_format",
+    "is_budget_balanced",
+    "is_individually_rational",
+    "pay_as_bid",
+    "uniform_price",
+    "vickrey",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,136 @@
+"""The outcome of an auction: a frozen record with read-only arrays."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from auctions.bids import Bids, Offers
+
+__all__ = ["AuctionResult", "BidderTotal"]
+
+
+class BidderTotal(NamedTuple):
+    """One bidder's permits won and money paid."""
+
+    awarded: int
+    payment: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class AuctionResult:
+    """What an auction decided.
+
+    Attributes
+    ----------
+    format : str
+        The registry name of the format that produced it.
+    bids : Bids
+        The bids as submitted.
+    offers : Offers
+        The supply curve that was cleared (prices at or above the reserve).
+    clearing_price : float
+        The stop-out price given by the price rule, in every format (in
+        pay-as-bid it is reported, not paid); nan only when nothing is sold.
+    awarded : ndarray of int64
+        Permits awarded to each bid.
+    payments : ndarray of float64
+        Money paid for each bid.
+    offer_sold : ndarray of int64
+        Permits sold from each offer step.
+    status : str
+        ``"cleared"``, ``"undersubscribed"`` (valid bids asked for less than
+        the supply and were all filled), ``"cancelled"`` or
+        ``"no_valid_bids"``.
+    price_rule, tie_break : str
+        The rules used.
+    lot_size : int
+        Permits per lot.
+
+    Examples
+    --------
+    >>> from auctions import Bids, uniform_price
+    >>> r = uniform_price(Bids(bidder=["a", "b", "a"], price=[9.0, 7.0, 5.0],
+    ...                        quantity=[4, 4, 4]), 6)
+    >>> r.clearing_price, r.sold, r.unsold, r.revenue
+    (7.0, 6, 0, 42.0)
+    >>> r.by_bidder()
+    {'a': BidderTotal(awarded=4, payment=28.0), 'b': BidderTotal(awarded=2, payment=14.0)}
+    """
+
+    format: str
+    bids: Bids
+    offers: Offers
+    clearing_price: float
+    awarded: NDArray[np.int64]
+    payments: NDArray[np.float64]
+    offer_sold: NDArray[np.int64]
+    status: str
+    price_rule: str
+    tie_break: str
+    lot_size: int
+
+    def __post_init__(self) -> None:
+        for name in ("awarded", "payments", "offer_sold"):
+            arr = np.array(getattr(self, name), copy=True)
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
+
+    @property
+    def supply(self) -> int:
+        """Permits offered."""
+        return self.offers.total
+
+    @property
+    def sold(self) -> int:
+        """Permits awarded in all."""
+        return int(self.awarded.sum())
+
+    @property
+    def unsold(self) -> int:
+        """Permits offered and not awarded (``supply - sold``)."""
+        return self.supply - self.sold
+
+    @property
+    def revenue(self) -> float:
+        """The auctioneer's revenue: the exact sum of the payments."""
+        return math.fsum(self.payments.tolist())
+
+    def by_bidder(self) -> dict[Any, BidderTotal]:
+        """Permits won and money paid, summed by bidder, in order of first appearance."""
+        codes = self.bids.bidder_codes
+        n = len(self.bids.bidders)
+        won = np.bincount(codes, weights=self.awarded, minlength=n)
+        paid = np.bincount(codes, weights=self.payments, minlength=n)
+        return {
+            label: BidderTotal(int(w), float(p))
+            for label, w, p in zip(self.bids.bidders.tolist(), won, paid, strict=True)
+            if w > 0 or p > 0
+        }
+
+    def to_frame(self) -> Any:
+        """One row per bid as a :class:`pandas.DataFrame` (needs the ``pandas`` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as err:  # pragma: no cover - depends on the environment
+            raise ImportError("to_frame needs pandas: pip install 'permits[pandas]'") from err
+        return pd.DataFrame(
+            {
+                "bidder": self.bids.bidder,
+                "price": self.bids.price,
+                "quantity": self.bids.quantity,
+                "awarded": self.awarded,
+                "payment": self.payments,
+            }
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"AuctionResult(format={self.format!r}, status={self.status!r}, "
+            f"clearing_price={self.clearing_price!r}, sold={self.sold}, unsold={self.unsold}, "
+            f"revenue={self.revenue!r})"
+        )
