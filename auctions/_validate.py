@@ -48,11 +48,11 @@ def as_prices(name: str, values: ArrayLike) -> NDArray[np.float64]:
     bad = ~np.isfinite(out)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"{name} must be finite (got {out[i]!r} at index {i})")
+        raise ValueError(f"{name} must be finite (got {out[i].item()!r} at index {i})")
     neg = out < 0
     if neg.any():
         i = int(np.argmax(neg))
-        raise ValueError(f"{name} must be >= 0 (got {out[i]!r} at index {i})")
+        raise ValueError(f"{name} must be >= 0 (got {out[i].item()!r} at index {i})")
     out.flags.writeable = False
     return out
 
@@ -66,14 +66,14 @@ def as_quantities(name: str, values: ArrayLike) -> NDArray[np.int64]:
         bad = ~np.isfinite(arr) | (arr != np.floor(arr))
         if bad.any():
             i = int(np.argmax(bad))
-            raise ValueError(f"{name} must be whole numbers (got {arr[i]!r} at index {i})")
+            raise ValueError(f"{name} must be whole numbers (got {arr[i].item()!r} at index {i})")
         if (np.abs(arr) >= 2.0**63).any():
             raise ValueError(f"{name} is too large for 64-bit integers")
     out = np.array(arr, dtype=np.int64, copy=True)
     neg = out < 0
     if neg.any():
         i = int(np.argmax(neg))
-        raise ValueError(f"{name} must be >= 0 (got {out[i]!r} at index {i})")
+        raise ValueError(f"{name} must be >= 0 (got {out[i].item()!r} at index {i})")
     out.flags.writeable = False
     return out
 
@@ -93,9 +93,10 @@ def as_labels(name: str, values: Iterable[Hashable] | ArrayLike) -> NDArray[Any]
         items = list(values)  # type: ignore[arg-type]
         out = np.empty(len(items), dtype=object)
         out[:] = items
-        if items and not any(isinstance(x, tuple) for x in items):
+        kinds = {type(x) for x in items}
+        if kinds == {int} or kinds == {str}:
             narrowed = np.asarray(items)
-            if narrowed.ndim == 1 and narrowed.dtype.kind in "iuUSb":
+            if narrowed.ndim == 1 and narrowed.dtype.kind in "iuU":
                 out = narrowed
     if out.size == 0:
         raise ValueError(f"{name} must not be empty")

@@ -110,7 +110,9 @@ def _displaced_values(bids: Bids, clearing: Clearing, lot: int) -> NDArray[np.fl
         hi = np.where(enough, mid, hi)
         lo = np.where(enough, lo, mid + 1)
     step = np.minimum(np.searchsorted(cum, lo, side="left"), max(cum.size - 1, 0))
-    pool = np.where(lo > 0, value[step] - (cum[step] - lo) * price[step], 0.0) if cum.size else 0.0
+    pool = np.zeros(n)
+    if cum.size:
+        pool = np.where(lo > 0, value[step] - (cum[step] - lo) * price[step], 0.0)
     own_value = np.bincount(own_owner, weights=own_taken(lo) * own_price, minlength=n)
     paid: NDArray[np.float64] = (pool - own_value) * lot
     return paid

@@ -1,0 +1,135 @@
+"""Bad input fails loudly, early, and names the argument and the value."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from auctions import FORMATS, Bids, Offers, clear, get_format, uniform_price
+
+GOOD: dict[str, Any] = {"bidder": ["a", "b"], "price": [10.0, 8.0], "quantity": [5, 5]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "match"),
+    [
+        ("price", [math.nan, 8.0], ValueError, r"price must be finite \(got nan at index 0\)"),
+        ("price", [10.0, math.inf], ValueError, r"price must be finite \(got inf at index 1\)"),
+        ("price", [10.0, -1.0], ValueError, r"price must be >= 0 \(got -1.0 at index 1\)"),
+        ("price", ["x", "y"], TypeError, r"price must hold real numbers"),
+        ("price", [10.0], ValueError, r"lengths differ: bidder has 2, price has 1"),
+        ("price", [[1.0, 2.0]], ValueError, r"price must be one-dimensional"),
+        ("quantity", [5, -3], ValueError, r"quantity must be >= 0 \(got -3 at index 1\)"),
+        ("quantity", [5, 2.5], ValueError, r"quantity must be whole numbers \(got 2.5"),
+        ("quantity", [5, math.nan], ValueError, r"quantity must be whole numbers \(got nan"),
+        ("quantity", [True, False], TypeError, r"quantity must hold whole numbers"),
+        ("quantity", [5, 5, 5], ValueError, r"lengths differ"),
+        ("bidder", [], ValueError, r"bidder must not be empty"),
+        ("bidder", [["unhashable"], "b"], TypeError, r"bidder must hold hashable labels"),
+        ("bidder", "ab", TypeError, r"bidder must be a sequence of labels"),
+    ],
+)
+def test_bad_bids(field, value, error, match):
+    with pytest.raises(error, match=match):
+        Bids(**{**GOOD, field: value})
+
+
+def test_empty_bids():
+    with pytest.raises(ValueError, match="must not be empty"):
+        Bids(bidder=[], price=[], quantity=[])
+    with pytest.raises(ValueError, match="records must not be empty"):
+        Bids.from_records([])
+
+
+def test_bad_records_and_frames():
+    with pytest.raises(ValueError, match=r"records\[1\] must be \(bidder, price, quantity\)"):
+        Bids.from_records([("a", 1.0, 2), ("b", 1.0)])
+    with pytest.raises(ValueError, match=r"records\[0\] lacks quantity"):
+        Bids.from_records([{"bidder": "a", "price": 1.0}])
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match="frame has no column 'firm'"):
+        Bids.from_frame(pd.DataFrame(GOOD), bidder="firm")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "match"),
+    [
+        ("price", [math.nan], ValueError, r"price must be finite"),
+        ("quantity", [-1], ValueError, r"quantity must be >= 0 \(got -1 at index 0\)"),
+        ("quantity", [1.5], ValueError, r"quantity must be whole numbers"),
+        ("quantity", [1, 2], ValueError, r"lengths differ"),
+    ],
+)
+def test_bad_offers(field, value, error, match):
+    with pytest.raises(error, match=match):
+        Offers(**{"price": [1.0], "quantity": [1], field: value})
+
+
+BIDS = Bids(**GOOD)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize(
+    ("supply", "options", "error", "match"),
+    [
+        (-3, {}, ValueError, r"supply must be >= 0 \(got -3\)"),
+        (2.5, {}, TypeError, r"supply must be a whole number \(got 2.5\)"),
+        ("10", {}, TypeError, r"supply must be a whole number \(got '10'\)"),
+        (10, {"reserve_price": -1.0}, ValueError, r"reserve_price must be >= 0 \(got -1.0\)"),
+        (10, {"reserve_price": math.nan}, ValueError, r"reserve_price must be finite \(got nan\)"),
+        (10, {"price_rule": "second"}, ValueError,
+         r"price_rule must be one of 'last_accepted', 'first_rejected' \(got 'second'\)"),
+        (10, {"tie_break": "coin"}, ValueError, r"tie_break must be one of .* \(got 'coin'\)"),
+        (10, {"on_undersubscribed": "drop"}, ValueError,
+         r"on_undersubscribed must be one of 'sell', 'cancel' \(got 'drop'\)"),
+        (10, {"lot_size": 0}, ValueError, r"lot_size must be >= 1 \(got 0\)"),
+        (10, {"lot_size": 1.5}, TypeError, r"lot_size must be a whole number \(got 1.5\)"),
+        (10, {"lot_size": 3}, ValueError,
+         r"quantity must be whole multiples of lot_size=3 \(got 5 at index 0\)"),
+        (12, {"lot_size": 5}, ValueError,
+         r"supply must be whole multiples of lot_size=5 \(got 12 at index 0\)"),
+        (10, {"bidder_limit": 0.0}, ValueError, r"bidder_limit must be in \(0, 1\] \(got 0.0\)"),
+        (10, {"bidder_limit": 1.5}, ValueError, r"bidder_limit must be in \(0, 1\] \(got 1.5\)"),
+        (10, {"bidder_limit": "half"}, TypeError, r"bidder_limit must be a real number"),
+        (10, {"min_price": math.inf}, ValueError, r"min_price must be finite \(got inf\)"),
+    ],
+)
+def test_bad_auction_arguments(name, supply, options, error, match):
+    with pytest.raises(error, match=match):
+        FORMATS[name](BIDS, supply, **options)
+
+
+def test_bids_must_be_bids():
+    with pytest.raises(TypeError, match="bids must be a Bids table"):
+        clear([("a", 1.0, 1)], 10)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="supply must be an int or an Offers curve"):
+        uniform_price(BIDS, BIDS)  # type: ignore[arg-type]
+
+
+def test_unknown_format_name():
+    with pytest.raises(ValueError, match=r"format must be one of .* \(got 'dutch'\)"):
+        get_format("dutch")
+
+
+def test_checks_run_before_any_work():
+    # A bad option is reported even when the bids would also fail later checks:
+    # nothing is computed first and the caller's arrays stay as they were.
+    price = np.array([10.0, 8.0])
+    bids = Bids(bidder=["a", "b"], price=price, quantity=[5, 5])
+    with pytest.raises(ValueError, match="tie_break"):
+        uniform_price(bids, 10, tie_break="nope")  # type: ignore[arg-type]
+    assert price.flags.writeable and price.tolist() == [10.0, 8.0]
+
+
+def test_bids_are_frozen_and_copy_their_input():
+    price = np.array([10.0, 8.0])
+    bids = Bids(bidder=["a", "b"], price=price, quantity=[5, 5])
+    price[0] = 99.0
+    assert bids.price[0] == 10.0
+    with pytest.raises(AttributeError, match="frozen"):
+        bids.price = price
+    with pytest.raises(ValueError):
+        bids.price[0] = 1.0

@@ -1,0 +1,72 @@
+"""The project's promises: the README's commands, CI, the console script."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from allocation.cli import demo_auction, main
+from auctions import conserves_permits, is_budget_balanced
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"```bash\n(.+?)\n```", text)
+
+
+def test_readme_opens_with_the_two_commands():
+    first, second = readme_commands()[:2]
+    assert "pip install" in first and "permits demo" in first
+    assert "pip install" in second and "pytest" in second
+    assert "ruff check" in second and "mypy" in second
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    test_command = readme_commands()[1]
+    assert test_command in script.splitlines()
+    assert "CI=true" in script
+
+
+def test_demo_prints_a_table(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "uniform_price" in out and "vickrey" in out and "steel-new" in out
+
+
+def test_demo_json_is_machine_readable(capsys):
+    assert main(["demo", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"uniform_price", "pay_as_bid", "vickrey"}
+    assert data["uniform_price"]["sold"] == 800
+
+
+def test_demo_auction_by_hand():
+    # Supply 800, lots of 10, limit 40% = 320. power-1 asks 300 at 31 and 200 at
+    # 27.5: trimmed to 300 + 20. Above 27.5: 300 + 250 = 550; 250 left (25 lots)
+    # for the tie at 27.5: power-1 2 lots, cement-1 15, steel-new 10 (27 lots).
+    # Pro rata: floor(2*25/27)=1, floor(15*25/27)=13, floor(10*25/27)=9 -> 23,
+    # two lots left over, at most one more each.
+    r = demo_auction()
+    assert r.clearing_price == 27.5
+    won = {k: v.awarded for k, v in r.by_bidder().items()}
+    assert won["power-2"] == 250
+    assert won["power-1"] - 300 in (10, 20)
+    assert won["cement-1"] in (130, 140)
+    assert won["steel-new"] in (90, 100)
+    assert won["power-1"] + won["cement-1"] + won["steel-new"] == 800 - 250
+    assert "steel-1" not in won
+    assert conserves_permits(r) and is_budget_balanced(r)
+
+
+def test_console_script_module_runs():
+    done = subprocess.run(
+        [sys.executable, "-m", "allocation.cli", "demo"], capture_output=True, text=True,
+        check=True,
+    )
+    assert "clearing price" in done.stdout
