@@ -233,14 +233,18 @@ def _limit_lots(
     codes: NDArray[np.int64], price: NDArray[np.float64], lots: NDArray[np.int64], limit: int
 ) -> NDArray[np.int64]:
     """Trim each bidder's lots to ``limit``, removing its lowest-priced lots first."""
-    order = np.lexsort((np.arange(lots.size), -price, codes))
+    over = np.bincount(codes, weights=lots) > limit
+    rows = np.flatnonzero(over[codes])
+    if rows.size == 0:
+        return lots
+    order = rows[np.lexsort((rows, -price[rows], codes[rows]))]
     q = lots[order]
     c = codes[order]
     cum = np.cumsum(q)
     starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
     base = np.repeat(cum[starts] - q[starts], np.diff(np.append(starts, q.size)))
     kept = np.clip(limit - (cum - q - base), 0, q)
-    out = np.empty_like(lots)
+    out = lots.copy()
     out[order] = kept
     return out
 

@@ -1,0 +1,107 @@
+"""Speed and memory of the clearing engine, as ratios measured in one process.
+
+Usage::
+
+    python benchmarks/bench_clearing.py [--bids 1000000] [--memory-bids 10000000]
+
+Prints:
+
+- the time of ``uniform_price`` on N random bids divided by the time of
+  ``numpy.argsort`` on the same N prices (target <= 3), with and without
+  building the ``Bids`` table, and the same ratio for ``pay_as_bid`` and
+  ``vickrey``;
+- the peak memory (``tracemalloc``, which sees numpy's allocations) of
+  building and clearing M bids, as a multiple of the input arrays' size
+  (target < 10).
+
+Times are the best of several repeats, so that the ratio reflects the work
+and not the machine's other load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+
+from auctions import Bids, pay_as_bid, uniform_price, vickrey
+
+
+def best_time(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def random_inputs(
+    n: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    bidder = rng.integers(0, max(n // 10, 1), n)
+    price = np.round(rng.uniform(10.0, 60.0, n), 2)  # prices in cents: ties occur
+    quantity = rng.integers(1, 100, n)
+    return bidder, price, quantity
+
+
+def speed(n: int, repeats: int) -> None:
+    bidder, price, quantity = random_inputs(n)
+    bids = Bids(bidder=bidder, price=price, quantity=quantity)
+    supply = int(quantity.sum() // 2)
+    reference = best_time(lambda: np.argsort(price), repeats)
+    print(f"{n:,} bids; numpy.argsort of the prices: {reference * 1e3:.1f} ms")
+    rows = [
+        ("uniform_price (Bids built)", lambda: uniform_price(bids, supply, rng=0)),
+        (
+            "uniform_price (incl. Bids)",
+            lambda: uniform_price(Bids(bidder=bidder, price=price, quantity=quantity), supply,
+                                  rng=0),
+        ),
+        ("uniform_price, random ties", lambda: uniform_price(bids, supply, tie_break="random",
+                                                             rng=0)),
+        ("uniform_price, limit 1%", lambda: uniform_price(bids, supply, bidder_limit=0.01,
+                                                          rng=0)),
+        ("pay_as_bid", lambda: pay_as_bid(bids, supply, rng=0)),
+        ("vickrey", lambda: vickrey(bids, supply, rng=0)),
+    ]
+    for label, fn in rows:
+        t = best_time(fn, repeats)
+        print(f"  {label:<30} {t * 1e3:8.1f} ms   ratio to argsort {t / reference:5.2f}")
+
+
+def memory(n: int) -> None:
+    bidder, price, quantity = random_inputs(n, seed=1)
+    inputs = bidder.nbytes + price.nbytes + quantity.nbytes
+    supply = int(quantity.sum() // 2)
+    gc.collect()
+    tracemalloc.start()
+    bids = Bids(bidder=bidder, price=price, quantity=quantity)
+    result = uniform_price(bids, supply, rng=0)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del result
+    print(
+        f"{n:,} bids: inputs {inputs / 2**20:,.0f} MiB, peak while building and clearing "
+        f"{peak / 2**20:,.0f} MiB, ratio {peak / inputs:.2f} (target < 10)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bids", type=int, default=1_000_000)
+    parser.add_argument("--memory-bids", type=int, default=10_000_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    speed(args.bids, args.repeats)
+    memory(args.memory_bids)
+
+
+if __name__ == "__main__":
+    main()
