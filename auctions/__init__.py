@@ -24,6 +24,7 @@ from auctions.clearing import (
 from auctions.invariants import conserves_permits, is_budget_balanced, is_individually_rational
 from auctions.registry import ALIASES, FORMATS, AuctionFormat, get_format
 from auctions.result import AuctionResult, BidderTotal
+from auctions.reverse import PRICINGS, reverse_auction
 from auctions.sealed_bid import pay_as_bid, uniform_price, vickrey
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "FORMATS",
     "ON_UNDERSUBSCRIBED",
     "PRICE_RULES",
+    "PRICINGS",
     "STATUSES",
     "TIE_BREAKS",
     "AuctionFormat",
@@ -46,6 +48,7 @@ __all__ = [
     "is_budget_balanced",
     "is_individually_rational",
     "pay_as_bid",
+    "reverse_auction",
     "uniform_price",
     "vickrey",
 ]

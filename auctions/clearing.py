@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final, Literal, TypedDict
+from typing import Final, Literal, NamedTuple, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -203,6 +203,14 @@ def ration(
     return out
 
 
+class _Fill(NamedTuple):
+    """Lots filled per row, the marginal key, and the key of the first unfilled lot."""
+
+    lots: NDArray[np.int64]
+    level: float
+    next: float | None
+
+
 def _fill(
     ladder: _Ladder,
     lots: NDArray[np.int64],
@@ -210,8 +218,8 @@ def _fill(
     tie_break: str,
     rng: np.random.Generator,
     time: NDArray[np.float64] | None,
-) -> tuple[NDArray[np.int64], float, float | None]:
-    """Fill ``units`` lots down ``ladder``; return awards, marginal key and next key."""
+) -> _Fill:
+    """Fill ``units`` lots down ``ladder``, the tie rule sharing the marginal level."""
     out = np.zeros(lots.size, dtype=np.int64)
     m = int(np.searchsorted(ladder.cum, units, side="left"))
     level = float(ladder.key[m])
@@ -226,7 +234,7 @@ def _fill(
         next_key: float | None = level
     else:
         next_key = float(ladder.key[hi]) if hi < ladder.key.size else None
-    return out, level, next_key
+    return _Fill(out, level, next_key)
 
 
 def _limit_lots(
@@ -320,6 +328,7 @@ def clear(
     on_undersubscribed: Literal["sell", "cancel"] = "sell",
     min_price: float | None = None,
     rng: SeedLike = None,
+    side: Literal["demand", "supply"] = "demand",
 ) -> Clearing:
     """Clear ``bids`` against ``supply``: who is awarded what, at what price.
 
@@ -354,6 +363,15 @@ def clear(
         the secondary market).
     rng : int, Generator or SeedSequence, optional
         Seed of the random tie orders (drawn only when a tie is rationed).
+    side : {"demand", "supply"}
+        The side that competes. ``"demand"`` (a sale): bids compete for the
+        offers, the price rule reads the bids and is raised to the marginal
+        offer, and too few valid bids is undersubscription. ``"supply"`` (a
+        purchase, as in a repurchase): offers compete for the bids, the
+        price rule reads the offers (``"last_accepted"``: the highest
+        accepted offer; ``"first_rejected"``: the lowest rejected one) and is
+        lowered to the marginal bid, and too few valid offers is
+        undersubscription.
 
     Returns
     -------
@@ -377,12 +395,51 @@ def clear(
     rules = _check_rules(
         reserve_price, price_rule, tie_break, bidder_limit, lot_size, on_undersubscribed, min_price
     )
+    competing = check_choice("side", side, ("demand", "supply"))
     offers = _supply_curve(supply, rules.reserve_price)
     lot = rules.lot_size
     bid_lots = _in_lots("quantity", bids.quantity, lot)
     offer_lots = _in_lots("supply", offers.quantity, lot)
     generator = np.random.default_rng(rng)
-    return _clear_lots(bids, offers, bid_lots, offer_lots, rules, generator)
+    return _clear_lots(bids, offers, bid_lots, offer_lots, rules, generator, competing)
+
+
+def _valid_lots(
+    bids: Bids,
+    offers: Offers,
+    bid_lots: NDArray[np.int64],
+    offer_lots: NDArray[np.int64],
+    rules: _Rules,
+    side: str,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Lots that take part: on the auctioned side, only those that could trade."""
+    if side == "supply":
+        wanted = bid_lots > 0
+        cap = float(bids.price[wanted].max()) if wanted.any() else 0.0
+        return bid_lots, np.where(offers.price <= cap, offer_lots, 0)
+    on_sale = offer_lots > 0
+    floor = float(offers.price[on_sale].min()) if on_sale.any() else rules.reserve_price
+    eligible = np.where(bids.price >= floor, bid_lots, 0)
+    if rules.bidder_limit is not None:
+        limit = math.floor(rules.bidder_limit * offers.total) // rules.lot_size
+        eligible = _limit_lots(bids.bidder_codes, bids.price, eligible, limit)
+    return eligible, offer_lots
+
+
+def _price(rule: str, side: str, bid: _Fill, offer: _Fill) -> float:
+    """The price from the margins: (marginal key, next key) of each ladder.
+
+    On the demand side (sales) the rule reads the bids and is raised to the
+    marginal offer; on the supply side (purchases) it reads the offers and is
+    lowered to the marginal bid.
+    """
+    bid_level, next_bid = -bid.level, None if bid.next is None else -bid.next
+    offer_level, next_offer = offer.level, offer.next
+    if side == "demand":
+        read = bid_level if rule == "last_accepted" else next_bid
+        return offer_level if read is None else max(read, offer_level)
+    read = offer_level if rule == "last_accepted" else next_offer
+    return bid_level if read is None else min(read, bid_level)
 
 
 def _clear_lots(
@@ -392,16 +449,12 @@ def _clear_lots(
     offer_lots: NDArray[np.int64],
     rules: _Rules,
     rng: np.random.Generator,
+    side: str = "demand",
 ) -> Clearing:
     lot = rules.lot_size
-    on_sale = offer_lots > 0
-    floor = float(offers.price[on_sale].min()) if on_sale.any() else rules.reserve_price
-    eligible = np.where(bids.price >= floor, bid_lots, 0)
-    if rules.bidder_limit is not None:
-        limit = math.floor(rules.bidder_limit * offers.total) // lot
-        eligible = _limit_lots(bids.bidder_codes, bids.price, eligible, limit)
+    eligible, offered = _valid_lots(bids, offers, bid_lots, offer_lots, rules, side)
     demand = _Ladder.build(-bids.price, eligible)
-    supply = _Ladder.build(offers.price, offer_lots)
+    supply = _Ladder.build(offers.price, offered)
 
     def outcome(
         price: float, status: str, awarded: NDArray[np.int64] | None = None,
@@ -416,24 +469,22 @@ def _clear_lots(
             status=status,
         )
 
-    if demand.total == 0:
+    bidding, auctioned = (demand, supply) if side == "demand" else (supply, demand)
+    if bidding.total == 0:
         return outcome(math.nan, "no_valid_bids")
-    undersubscribed = demand.total < supply.total
+    undersubscribed = bidding.total < auctioned.total
     if undersubscribed and rules.on_undersubscribed == "cancel":
         return outcome(math.nan, "cancelled")
     status = "undersubscribed" if undersubscribed else "cleared"
     traded = int(np.minimum(supply.cum, demand.depth(-supply.key)).max(initial=0))
     if traded == 0:
         return outcome(math.nan, status)
-    awarded, bid_level, next_bid = _fill(demand, eligible, traded, rules.tie_break, rng, bids.time)
-    sold, offer_level, _ = _fill(supply, offer_lots, traded, rules.tie_break, rng, None)
-    if rules.price_rule == "last_accepted":
-        price = max(-bid_level, offer_level)
-    else:
-        price = offer_level if next_bid is None else max(-next_bid, offer_level)
+    bought = _fill(demand, eligible, traded, rules.tie_break, rng, bids.time)
+    sold = _fill(supply, offered, traded, rules.tie_break, rng, None)
+    price = _price(rules.price_rule, side, bought, sold)
     if rules.min_price is not None and price < rules.min_price:
         return outcome(math.nan, "cancelled")
-    return outcome(price, status, awarded, sold)
+    return outcome(price, status, bought.lots, sold.lots)
 
 
 def _frozen(arr: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -52,13 +52,26 @@ def is_budget_balanced(result: AuctionResult) -> bool:
 
     Also: payments are finite and non-negative, nobody who won nothing pays,
     and the revenue covers the offer price of every permit sold (no permit
-    sells below its reserve or trigger).
+    sells below its reserve or trigger). Where sellers are paid separately
+    (``receipts``: a repurchase, a call market), no seller is paid less than
+    its ask for what it sold, nobody is paid for what it did not sell, and
+    the sellers together receive no more than the buyers pay (no deficit).
     """
     p = result.payments
     if not (np.isfinite(p).all() and (p >= 0).all() and (p[result.awarded == 0] == 0).all()):
         return False
     total = math.fsum(p.tolist())
-    floor = math.fsum((result.offer_sold * result.offers.price).tolist())
+    asks = result.offer_sold * result.offers.price
+    if result.receipts is not None:
+        r = result.receipts
+        if not (
+            np.isfinite(r).all()
+            and (r >= asks * (1 - MONEY_RTOL) - MONEY_RTOL).all()
+            and (r[result.offer_sold == 0] == 0).all()
+            and math.fsum(r.tolist()) <= total * (1 + MONEY_RTOL) + MONEY_RTOL
+        ):
+            return False
+    floor = math.fsum(asks.tolist())
     return result.revenue == total and total >= floor * (1 - MONEY_RTOL) - MONEY_RTOL
 
 

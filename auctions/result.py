@@ -50,6 +50,10 @@ class AuctionResult:
         The rules used.
     lot_size : int
         Permits per lot.
+    receipts : ndarray of float64 or None
+        Money received by each offer step, where the sellers are paid
+        separately (a repurchase or a call market); ``None`` for a sale by
+        one auctioneer, whose receipts are the revenue.
 
     Examples
     --------
@@ -73,9 +77,12 @@ class AuctionResult:
     price_rule: str
     tie_break: str
     lot_size: int
+    receipts: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("awarded", "payments", "offer_sold"):
+        for name in ("awarded", "payments", "offer_sold", "receipts"):
+            if getattr(self, name) is None:
+                continue
             arr = np.array(getattr(self, name), copy=True)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from auctions import FORMATS, Bids, Offers, clear, get_format, uniform_price
+from auctions import FORMATS, Bids, Offers, clear, get_format, reverse_auction, uniform_price
 
 GOOD: dict[str, Any] = {"bidder": ["a", "b"], "price": [10.0, 8.0], "quantity": [5, 5]}
 
@@ -133,3 +133,39 @@ def test_bids_are_frozen_and_copy_their_input():
         bids.price = price
     with pytest.raises(ValueError):
         bids.price[0] = 1.0
+
+
+ASKS = Offers(price=[5.0, 6.0], quantity=[10, 10], seller=["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({}, ValueError, r"needs a demand, a budget or a price_cap \(got none\)"),
+        ({"demand": -1}, ValueError, r"demand must be >= 0 \(got -1\)"),
+        ({"demand": 2.5}, TypeError, r"demand must be a whole number \(got 2.5\)"),
+        ({"budget": -10.0}, ValueError, r"budget must be >= 0 \(got -10.0\)"),
+        ({"budget": math.nan}, ValueError, r"budget must be finite \(got nan\)"),
+        ({"price_cap": -1.0}, ValueError, r"price_cap must be >= 0 \(got -1.0\)"),
+        ({"demand": 5, "pricing": "dutch"}, ValueError, r"pricing must be one of .*'dutch'"),
+        ({"demand": 5, "price_rule": "x"}, ValueError, r"price_rule must be one of .*'x'"),
+        ({"demand": 5, "tie_break": "x"}, ValueError, r"tie_break must be one of .*'x'"),
+        ({"demand": 5, "lot_size": 3}, ValueError, r"supply must be whole multiples of lot_size=3"),
+        ({"demand": 5, "lot_size": 2}, ValueError, r"demand must be a whole multiple of lot_size=2"),
+        ({"budget": 10.0, "price_cap": 5.0, "pricing": "proportional_share"}, ValueError,
+         r"takes a budget and no demand or price_cap"),
+        ({"demand": 5, "pricing": "proportional_share"}, ValueError,
+         r"takes a budget and no demand or price_cap"),
+    ],
+)
+def test_bad_reverse_auction_arguments(options, error, match):
+    with pytest.raises(error, match=match):
+        reverse_auction(ASKS, **options)
+
+
+def test_proportional_share_takes_one_ask_per_seller():
+    asks = Offers(price=[5.0, 6.0], quantity=[10, 10], seller=["a", "a"])
+    with pytest.raises(ValueError, match="one ask per seller"):
+        reverse_auction(asks, budget=100.0, pricing="proportional_share")
+    with pytest.raises(TypeError, match="offers must be an Offers curve"):
+        reverse_auction([5.0], demand=1)  # type: ignore[arg-type]
