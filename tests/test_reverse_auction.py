@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auctions import (
+    AuctionResult,
     Offers,
     conserves_permits,
     is_budget_balanced,
@@ -19,6 +20,12 @@ from auctions import (
 from auctions.reverse import BUDGET_RTOL
 from tests import strategies as s
 
+
+def receipts(r: AuctionResult) -> np.ndarray:
+    assert r.receipts is not None
+    return r.receipts
+
+
 ASKS = Offers(price=[8.0, 10.0, 11.0, 14.0], quantity=[10, 10, 20, 5], seller=["w", "x", "y", "z"])
 
 
@@ -27,7 +34,7 @@ def test_demand_and_cap():
     r = reverse_auction(ASKS, demand=30, price_cap=12.0)
     assert r.offer_sold.tolist() == [10, 10, 10, 0]
     assert r.clearing_price == 11.0
-    assert r.receipts.tolist() == [110.0, 110.0, 110.0, 0.0]
+    assert receipts(r).tolist() == [110.0, 110.0, 110.0, 0.0]
     assert r.payments.tolist() == [330.0]
 
 
@@ -60,7 +67,7 @@ def test_pay_as_bid_budget():
     r = reverse_auction(ASKS, budget=250.0, pricing="pay_as_bid")
     assert r.offer_sold.tolist() == [10, 10, 6, 0]
     assert r.revenue == 246.0
-    assert r.receipts.tolist() == [80.0, 100.0, 66.0, 0.0]
+    assert receipts(r).tolist() == [80.0, 100.0, 66.0, 0.0]
 
 
 def test_budget_with_first_rejected_pricing():
@@ -83,7 +90,7 @@ def test_proportional_share_by_hand():
     asks = Offers(price=[1.0, 2.0], quantity=[3, 1], seller=["A", "B"])
     r = reverse_auction(asks, budget=10.0, pricing="proportional_share")
     assert r.offer_sold.tolist() == [3, 1]
-    assert r.receipts.tolist() == [7.5, 2.5]
+    assert receipts(r).tolist() == [7.5, 2.5]
     assert r.revenue == 10.0
 
 
@@ -93,7 +100,7 @@ def test_proportional_share_stops_at_the_first_ask_above_its_share():
     asks = Offers(price=[1.0, 4.0], quantity=[1, 1], seller=["A", "B"])
     r = reverse_auction(asks, budget=6.0, pricing="proportional_share")
     assert r.offer_sold.tolist() == [1, 0]
-    assert r.receipts.tolist() == [4.0, 0.0]
+    assert receipts(r).tolist() == [4.0, 0.0]
 
 
 @st.composite
@@ -127,15 +134,15 @@ def test_repurchase_limits_hold(offers, demand, budget, cap, pricing, rule, tie,
     assert conserves_permits(r) and is_budget_balanced(r) and is_individually_rational(r)
     sold = r.offer_sold
     # Never pays a seller less than its ask, never above the cap.
-    assert (r.receipts >= sold * offers.price - 1e-9).all()
+    assert (receipts(r) >= sold * offers.price - 1e-9).all()
     if cap is not None:
-        assert (r.receipts <= sold * cap + 1e-9).all()
+        assert (receipts(r) <= sold * cap + 1e-9).all()
         assert not sold[offers.price > cap].any()
     if demand is not None:
         assert sold.sum() <= demand
     if budget is not None:
         assert r.revenue <= budget * (1 + BUDGET_RTOL)
-    assert r.revenue == pytest.approx(math.fsum(r.receipts.tolist()))
+    assert r.revenue == pytest.approx(math.fsum(receipts(r).tolist()))
     # Cheapest first: nothing is bought at a price above an ask left unsold.
     if sold.any():
         unsold_asks = offers.price[(sold < offers.quantity)]
@@ -175,7 +182,7 @@ def test_budget_quantity_matches_a_brute_force_reference(offers, budget, cap, pr
 def test_proportional_share_is_budget_feasible_and_rational(offers, budget):
     r = reverse_auction(offers, budget=budget, pricing="proportional_share")
     assert r.revenue <= budget * (1 + 1e-12)
-    assert (r.receipts >= r.offer_sold * offers.price - 1e-9).all()
+    assert (receipts(r) >= r.offer_sold * offers.price - 1e-9).all()
     assert np.isin(r.offer_sold, [0, *offers.quantity.tolist()]).all()
     assert conserves_permits(r) and is_budget_balanced(r)
 
@@ -194,12 +201,12 @@ def test_proportional_share_no_seller_gains_by_misreporting(costs, sizes, budget
     who %= n
     quantity = sizes[:n]
 
-    def utility(report: float) -> float:
+    def utility(report: float):
         prices = list(costs)
         prices[who] = report
         r = reverse_auction(Offers(price=prices, quantity=quantity, seller=list(range(n))),
                             budget=budget, pricing="proportional_share")
-        return float(r.receipts[who]) - r.offer_sold[who] * costs[who]
+        return float(receipts(r)[who]) - float(r.offer_sold[who]) * costs[who]
 
     honest = utility(costs[who])
     assert honest >= -1e-9
