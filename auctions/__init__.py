@@ -19,8 +19,10 @@ from auctions.clearing import (
     TIE_BREAKS,
     Clearing,
     ClearingOptions,
+    Margins,
     clear,
 )
+from auctions.double import DOUBLE_PRICE_RULES, DOUBLE_RULES, double_auction, market_clearing_range
 from auctions.invariants import conserves_permits, is_budget_balanced, is_individually_rational
 from auctions.registry import ALIASES, FORMATS, AuctionFormat, get_format
 from auctions.result import AuctionResult, BidderTotal
@@ -29,6 +31,8 @@ from auctions.sealed_bid import pay_as_bid, uniform_price, vickrey
 
 __all__ = [
     "ALIASES",
+    "DOUBLE_PRICE_RULES",
+    "DOUBLE_RULES",
     "FORMATS",
     "ON_UNDERSUBSCRIBED",
     "PRICE_RULES",
@@ -41,12 +45,15 @@ __all__ = [
     "Bids",
     "Clearing",
     "ClearingOptions",
+    "Margins",
     "Offers",
     "clear",
     "conserves_permits",
+    "double_auction",
     "get_format",
     "is_budget_balanced",
     "is_individually_rational",
+    "market_clearing_range",
     "pay_as_bid",
     "reverse_auction",
     "uniform_price",

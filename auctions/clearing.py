@@ -52,6 +52,7 @@ __all__ = [
     "TIE_BREAKS",
     "Clearing",
     "ClearingOptions",
+    "Margins",
     "clear",
     "ration",
 ]
@@ -79,6 +80,22 @@ class ClearingOptions(TypedDict, total=False):
     rng: SeedLike
 
 
+class Margins(NamedTuple):
+    """Prices at the margin of a clearing; nan where there is no such unit.
+
+    With ``m`` permits traded, bids sorted high to low and offers low to
+    high: the ``m``-th bid unit, the ``(m+1)``-th bid unit, the ``m``-th
+    offer unit and the ``(m+1)``-th offer unit (valid units only). Any price
+    in ``[max(highest_accepted_offer, highest_rejected_bid),
+    min(lowest_accepted_bid, lowest_rejected_offer)]`` clears the market.
+    """
+
+    lowest_accepted_bid: float
+    highest_rejected_bid: float
+    highest_accepted_offer: float
+    lowest_rejected_offer: float
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Clearing:
     """What the engine decided, before any payment rule.
@@ -101,6 +118,8 @@ class Clearing:
     status : str
         One of ``"cleared"``, ``"undersubscribed"``, ``"cancelled"``,
         ``"no_valid_bids"``.
+    margins : Margins or None
+        The bids and offers at the margin, when anything traded.
     """
 
     price: float
@@ -109,6 +128,7 @@ class Clearing:
     offers: Offers
     offer_sold: NDArray[np.int64]
     status: str
+    margins: Margins | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -328,7 +348,8 @@ def clear(
     on_undersubscribed: Literal["sell", "cancel"] = "sell",
     min_price: float | None = None,
     rng: SeedLike = None,
-    side: Literal["demand", "supply"] = "demand",
+    side: Literal["demand", "supply", "both"] = "demand",
+    max_traded: int | None = None,
 ) -> Clearing:
     """Clear ``bids`` against ``supply``: who is awarded what, at what price.
 
@@ -371,7 +392,12 @@ def clear(
         price rule reads the offers (``"last_accepted"``: the highest
         accepted offer; ``"first_rejected"``: the lowest rejected one) and is
         lowered to the marginal bid, and too few valid offers is
-        undersubscription.
+        undersubscription. ``"both"`` (a call market): every bid and offer
+        takes part and there is no undersubscription; the price rule reads
+        the bids as for ``"demand"``.
+    max_traded : int, optional
+        Trade at most this many permits (a whole number of lots), as in
+        McAfee's trade reduction.
 
     Returns
     -------
@@ -395,13 +421,17 @@ def clear(
     rules = _check_rules(
         reserve_price, price_rule, tie_break, bidder_limit, lot_size, on_undersubscribed, min_price
     )
-    competing = check_choice("side", side, ("demand", "supply"))
+    competing = check_choice("side", side, ("demand", "supply", "both"))
+    cap = None if max_traded is None else check_nonnegative_int("max_traded", max_traded)
     offers = _supply_curve(supply, rules.reserve_price)
     lot = rules.lot_size
     bid_lots = _in_lots("quantity", bids.quantity, lot)
     offer_lots = _in_lots("supply", offers.quantity, lot)
     generator = np.random.default_rng(rng)
-    return _clear_lots(bids, offers, bid_lots, offer_lots, rules, generator, competing)
+    if cap is not None and cap % lot:
+        raise ValueError(f"max_traded must be a whole multiple of lot_size={lot} (got {cap})")
+    limit = None if cap is None else cap // lot
+    return _clear_lots(bids, offers, bid_lots, offer_lots, rules, generator, competing, limit)
 
 
 def _valid_lots(
@@ -413,6 +443,8 @@ def _valid_lots(
     side: str,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Lots that take part: on the auctioned side, only those that could trade."""
+    if side == "both":
+        return bid_lots, offer_lots
     if side == "supply":
         wanted = bid_lots > 0
         cap = float(bids.price[wanted].max()) if wanted.any() else 0.0
@@ -435,7 +467,7 @@ def _price(rule: str, side: str, bid: _Fill, offer: _Fill) -> float:
     """
     bid_level, next_bid = -bid.level, None if bid.next is None else -bid.next
     offer_level, next_offer = offer.level, offer.next
-    if side == "demand":
+    if side != "supply":
         read = bid_level if rule == "last_accepted" else next_bid
         return offer_level if read is None else max(read, offer_level)
     read = offer_level if rule == "last_accepted" else next_offer
@@ -450,6 +482,7 @@ def _clear_lots(
     rules: _Rules,
     rng: np.random.Generator,
     side: str = "demand",
+    max_lots: int | None = None,
 ) -> Clearing:
     lot = rules.lot_size
     eligible, offered = _valid_lots(bids, offers, bid_lots, offer_lots, rules, side)
@@ -458,7 +491,7 @@ def _clear_lots(
 
     def outcome(
         price: float, status: str, awarded: NDArray[np.int64] | None = None,
-        sold: NDArray[np.int64] | None = None,
+        sold: NDArray[np.int64] | None = None, margins: Margins | None = None,
     ) -> Clearing:
         return Clearing(
             price=price,
@@ -467,16 +500,19 @@ def _clear_lots(
             offers=offers,
             offer_sold=_frozen(np.zeros(len(offers), np.int64) if sold is None else sold * lot),
             status=status,
+            margins=margins,
         )
 
-    bidding, auctioned = (demand, supply) if side == "demand" else (supply, demand)
-    if bidding.total == 0:
+    bidding, auctioned = (supply, demand) if side == "supply" else (demand, supply)
+    if bidding.total == 0 or (side == "both" and auctioned.total == 0):
         return outcome(math.nan, "no_valid_bids")
-    undersubscribed = bidding.total < auctioned.total
+    undersubscribed = side != "both" and bidding.total < auctioned.total
     if undersubscribed and rules.on_undersubscribed == "cancel":
         return outcome(math.nan, "cancelled")
     status = "undersubscribed" if undersubscribed else "cleared"
     traded = int(np.minimum(supply.cum, demand.depth(-supply.key)).max(initial=0))
+    if max_lots is not None:
+        traded = min(traded, max_lots)
     if traded == 0:
         return outcome(math.nan, status)
     bought = _fill(demand, eligible, traded, rules.tie_break, rng, bids.time)
@@ -484,7 +520,9 @@ def _clear_lots(
     price = _price(rules.price_rule, side, bought, sold)
     if rules.min_price is not None and price < rules.min_price:
         return outcome(math.nan, "cancelled")
-    return outcome(price, status, bought.lots, sold.lots)
+    margins = Margins(*(math.nan if x is None else x for x in (
+        -bought.level, None if bought.next is None else -bought.next, sold.level, sold.next)))
+    return outcome(price, status, bought.lots, sold.lots, margins)
 
 
 def _frozen(arr: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -107,6 +107,18 @@ class AuctionResult:
         """The auctioneer's revenue: the exact sum of the payments."""
         return math.fsum(self.payments.tolist())
 
+    @property
+    def surplus(self) -> float:
+        """What buyers pay less what sellers receive, where sellers are paid separately.
+
+        Zero for a uniform-price call market; positive under McAfee's trade
+        reduction; for a sale by one auctioneer (no ``receipts``), the
+        revenue.
+        """
+        if self.receipts is None:
+            return self.revenue
+        return math.fsum([*self.payments.tolist(), *(-self.receipts).tolist()])
+
     def by_bidder(self) -> dict[Any, BidderTotal]:
         """Permits won and money paid, summed by bidder, in order of first appearance."""
         codes = self.bids.bidder_codes

@@ -8,7 +8,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from auctions import FORMATS, Bids, Offers, clear, get_format, reverse_auction, uniform_price
+from auctions import (
+    FORMATS,
+    Bids,
+    Offers,
+    clear,
+    double_auction,
+    get_format,
+    reverse_auction,
+    uniform_price,
+)
 
 GOOD: dict[str, Any] = {"bidder": ["a", "b"], "price": [10.0, 8.0], "quantity": [5, 5]}
 
@@ -169,3 +178,26 @@ def test_proportional_share_takes_one_ask_per_seller():
         reverse_auction(asks, budget=100.0, pricing="proportional_share")
     with pytest.raises(TypeError, match="offers must be an Offers curve"):
         reverse_auction([5.0], demand=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"rule": "dutch"}, ValueError, r"rule must be one of 'uniform', 'trade_reduction'"),
+        ({"price_rule": "high"}, ValueError, r"price_rule must be one of .*'high'"),
+        ({"k": 1.5}, ValueError, r"k must be a number in \[0, 1\] \(got 1.5\)"),
+        ({"k": math.nan}, ValueError, r"k must be a number in \[0, 1\] \(got nan\)"),
+        ({"tie_break": "x"}, ValueError, r"tie_break must be one of"),
+        ({"lot_size": 0}, ValueError, r"lot_size must be >= 1 \(got 0\)"),
+    ],
+)
+def test_bad_double_auction_arguments(options, error, match):
+    with pytest.raises(error, match=match):
+        double_auction(BIDS, ASKS, **options)
+
+
+def test_double_auction_sides_must_be_tables():
+    with pytest.raises(TypeError, match="asks must be an Offers curve"):
+        double_auction(BIDS, BIDS)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="bids must be a Bids table"):
+        double_auction(ASKS, ASKS)  # type: ignore[arg-type]
