@@ -11,6 +11,7 @@ Examples
 15.0
 """
 
+from auctions.batch import BatchResult, batch_seeds, clear_batch
 from auctions.bids import Bids, Offers
 from auctions.clearing import (
     ON_UNDERSUBSCRIBED,
@@ -41,13 +42,16 @@ __all__ = [
     "TIE_BREAKS",
     "AuctionFormat",
     "AuctionResult",
+    "BatchResult",
     "BidderTotal",
     "Bids",
     "Clearing",
     "ClearingOptions",
     "Margins",
     "Offers",
+    "batch_seeds",
     "clear",
+    "clear_batch",
     "conserves_permits",
     "double_auction",
     "get_format",

@@ -186,7 +186,9 @@ def ration(
         order. ``"random"``: steps are filled in full in a random order, the
         marginal one partly. ``"time"``: the same in submission order.
     rng : numpy.random.Generator
-        The source of the random orders.
+        The source of the random orders. It is drawn from only when a choice
+        is left to chance: two or more steps share the units and, under
+        ``"pro_rata"``, lots are left over.
     time : ndarray, optional
         Submission times of the tied steps; row order when omitted.
 
@@ -204,13 +206,16 @@ def ration(
     total = int(lots.sum())
     if units >= total:
         return lots.copy()
+    if lots.size == 1:
+        return np.array([units], dtype=np.int64)
     if tie_break == "pro_rata":
-        if lots.size and int(lots.max()) * units >= 2**63:
+        if int(lots.max()) * units >= 2**63:
             share = np.array([int(q) * units // total for q in lots], dtype=np.int64)
         else:
             share = lots * units // total
         left_over = units - int(share.sum())
-        share[rng.permutation(lots.size)[:left_over]] += 1
+        if left_over:
+            share[rng.permutation(lots.size)[:left_over]] += 1
         return share
     if tie_break == "random":
         order = rng.permutation(lots.size)

@@ -10,6 +10,8 @@ Prints:
   ``numpy.argsort`` on the same N prices (target <= 3), with and without
   building the ``Bids`` table, and the same ratio for ``pay_as_bid`` and
   ``vickrey``;
+- the time of ``clear_batch`` on 10^4 auctions of 100 bids divided by the
+  time of ``numpy.sort`` of that array along its rows (target <= 3);
 - the peak memory (``tracemalloc``, which sees numpy's allocations) of
   building and clearing M bids, as a multiple of the input arrays' size
   (target < 10).
@@ -28,7 +30,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from auctions import Bids, pay_as_bid, uniform_price, vickrey
+from auctions import Bids, clear_batch, pay_as_bid, uniform_price, vickrey
 
 
 def best_time(fn: Callable[[], object], repeats: int) -> float:
@@ -76,6 +78,20 @@ def speed(n: int, repeats: int) -> None:
         print(f"  {label:<30} {t * 1e3:8.1f} ms   ratio to argsort {t / reference:5.2f}")
 
 
+def batch(n_auctions: int, n_bids: int, repeats: int) -> None:
+    rng = np.random.default_rng(2)
+    price = rng.uniform(10.0, 60.0, (n_auctions, n_bids))
+    quantity = rng.integers(1, 10, (n_auctions, n_bids))
+    supply = quantity.sum(axis=1) // 2
+    reference = best_time(lambda: np.sort(price, axis=1), repeats)
+    print(f"{n_auctions:,} auctions of {n_bids} bids; numpy.sort along rows: "
+          f"{reference * 1e3:.1f} ms")
+    for name in ("uniform_price", "pay_as_bid", "vickrey"):
+        t = best_time(lambda name=name: clear_batch(price, quantity, supply, format=name, rng=0),
+                      repeats)
+        print(f"  clear_batch {name:<18} {t * 1e3:8.1f} ms   ratio to sort {t / reference:5.2f}")
+
+
 def memory(n: int) -> None:
     bidder, price, quantity = random_inputs(n, seed=1)
     inputs = bidder.nbytes + price.nbytes + quantity.nbytes
@@ -98,8 +114,11 @@ def main() -> None:
     parser.add_argument("--bids", type=int, default=1_000_000)
     parser.add_argument("--memory-bids", type=int, default=10_000_000)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--auctions", type=int, default=10_000)
+    parser.add_argument("--auction-bids", type=int, default=100)
     args = parser.parse_args()
     speed(args.bids, args.repeats)
+    batch(args.auctions, args.auction_bids, args.repeats)
     memory(args.memory_bids)
 
 

@@ -1,0 +1,99 @@
+"""Batch clearing equals clearing each auction alone."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auctions import FORMATS, Bids
+from auctions.batch import batch_seeds, clear_batch
+from tests import strategies as s
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> dict[str, Any]:
+    a = draw(st.integers(1, 5))
+    n = draw(st.integers(1, 6))
+    lot = draw(s.lot_sizes)
+    price = draw(st.lists(st.lists(s.prices, min_size=n, max_size=n), min_size=a, max_size=a))
+    lots = draw(st.lists(st.lists(st.integers(0, 5), min_size=n, max_size=n),
+                         min_size=a, max_size=a))
+    supply = draw(st.lists(st.integers(0, 20), min_size=a, max_size=a))
+    return {
+        "price": np.array(price, dtype=float),
+        "quantity": np.array(lots, dtype=np.int64) * lot,
+        "supply": np.array(supply) * lot,
+        "reserve_price": np.array(draw(st.lists(s.prices, min_size=a, max_size=a))),
+        "price_rule": draw(s.price_rules),
+        "tie_break": draw(s.tie_breaks),
+        "lot_size": lot,
+        "bidder_limit": draw(st.one_of(st.none(), st.sampled_from([0.3, 0.5, 1.0]))),
+        "on_undersubscribed": draw(st.sampled_from(["sell", "cancel"])),
+        "min_price": draw(st.one_of(st.none(), s.prices)),
+        "rng": draw(st.integers(0, 2**32 - 1)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+@given(case=batches())
+def test_batch_equals_each_auction_alone(name, case):
+    batch = clear_batch(format=name, **case)
+    seeds = batch_seeds(case["rng"], len(case["price"]))
+    options = {k: v for k, v in case.items()
+               if k not in ("price", "quantity", "supply", "reserve_price", "rng")}
+    n = case["price"].shape[1]
+    for i, seed in enumerate(seeds):
+        alone = FORMATS[name](
+            Bids(bidder=np.arange(n), price=case["price"][i], quantity=case["quantity"][i]),
+            int(case["supply"][i]), reserve_price=float(case["reserve_price"][i]),
+            rng=seed, **options,
+        )
+        assert np.array_equal(batch.awarded[i], alone.awarded)
+        assert batch.status[i] == alone.status
+        same_price = batch.clearing_price[i] == alone.clearing_price or (
+            math.isnan(batch.clearing_price[i]) and math.isnan(alone.clearing_price))
+        assert same_price
+        if name == "vickrey":
+            np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12, atol=1e-9)
+        else:
+            assert np.array_equal(batch.payments[i], alone.payments)
+            assert batch.revenue[i] == alone.revenue
+
+
+def test_batch_example_by_hand():
+    # Row 0: supply 3; bids 9x2, 7x2, 5x2 -> 9 gets 2, 7 gets 1; price 7.
+    # Row 1: supply 4; bids 4x2, 8x2, 6x2 -> 8 and 6 filled; price 6.
+    r = clear_batch([[9.0, 7.0, 5.0], [4.0, 8.0, 6.0]], [[2, 2, 2], [2, 2, 2]], [3, 4],
+                    format="vickrey")
+    assert r.awarded.tolist() == [[2, 1, 0], [0, 2, 2]]
+    # Vickrey, row 0: bidder 0 displaces 7's rejected lot (7) and 5's (5): 12;
+    # bidder 1 displaces one of 5's lots: 5. Row 1: each displaces 4's two lots: 8.
+    assert r.payments.tolist() == [[12.0, 5.0, 0.0], [0.0, 8.0, 8.0]]
+    assert r.auction(1).by_bidder()[1].payment == 8.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"price": [1.0, 2.0]}, ValueError, r"price must be a non-empty 2-D array"),
+        ({"price": [[1.0, math.nan]]}, ValueError, r"price must be finite \(got nan at \[0, 1"),
+        ({"quantity": [[1, -1]]}, ValueError, r"quantity must be >= 0 \(got -1 at \[0, 1\]\)"),
+        ({"quantity": [[1.5, 1]]}, ValueError, r"quantity must be whole numbers"),
+        ({"quantity": [[1, 1, 1]]}, ValueError, r"shapes differ"),
+        ({"supply": [1, 2]}, ValueError, r"supply must be a number or have one value per auction"),
+        ({"supply": -1}, ValueError, r"supply must be >= 0 \(got -1\)"),
+        ({"reserve_price": math.inf}, ValueError, r"reserve_price must be finite"),
+        ({"format": "dutch"}, ValueError, r"format must be one of"),
+        ({"tie_break": "coin"}, ValueError, r"tie_break must be one of"),
+        ({"lot_size": 2}, ValueError, r"quantity must be whole multiples of lot_size=2"),
+    ],
+)
+def test_bad_batch_arguments(kwargs, error, match):
+    args = {"price": [[1.0, 2.0]], "quantity": [[1, 1]], "supply": 1, **kwargs}
+    with pytest.raises(error, match=match):
+        clear_batch(**args)
