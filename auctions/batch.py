@@ -184,8 +184,9 @@ def _as_matrix(name: str, values: ArrayLike, kind: str) -> NDArray[Any]:
 def _per_auction(name: str, value: ArrayLike, n: int, kind: str) -> NDArray[Any]:
     arr = np.asarray(value)
     if arr.ndim == 0:
-        return _per_auction(name, np.full(n, arr.item()), n, kind) if arr.dtype.kind in "iuf" \
-            else _per_auction(name, [value], 1, kind)
+        if arr.dtype.kind not in "iuf":
+            (check_nonnegative_int if kind == "int" else check_price)(name, arr.item())
+        arr = np.full(n, arr.item())
     if arr.shape != (n,):
         raise ValueError(f"{name} must be a number or have one value per auction ({n}); "
                          f"got shape {arr.shape}")

@@ -27,6 +27,7 @@ import gc
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -87,8 +88,7 @@ def batch(n_auctions: int, n_bids: int, repeats: int) -> None:
     print(f"{n_auctions:,} auctions of {n_bids} bids; numpy.sort along rows: "
           f"{reference * 1e3:.1f} ms")
     for name in ("uniform_price", "pay_as_bid", "vickrey"):
-        t = best_time(lambda name=name: clear_batch(price, quantity, supply, format=name, rng=0),
-                      repeats)
+        t = best_time(partial(clear_batch, price, quantity, supply, format=name, rng=0), repeats)
         print(f"  clear_batch {name:<18} {t * 1e3:8.1f} ms   ratio to sort {t / reference:5.2f}")
 
 
