@@ -24,6 +24,7 @@ from auctions.clearing import (
     clear,
 )
 from auctions.double import DOUBLE_PRICE_RULES, DOUBLE_RULES, double_auction, market_clearing_range
+from auctions.experiments import auction_revenue, run_experiment
 from auctions.invariants import conserves_permits, is_budget_balanced, is_individually_rational
 from auctions.registry import ALIASES, FORMATS, AuctionFormat, get_format
 from auctions.result import AuctionResult, BidderTotal
@@ -49,6 +50,7 @@ __all__ = [
     "ClearingOptions",
     "Margins",
     "Offers",
+    "auction_revenue",
     "batch_seeds",
     "clear",
     "clear_batch",
@@ -60,6 +62,7 @@ __all__ = [
     "market_clearing_range",
     "pay_as_bid",
     "reverse_auction",
+    "run_experiment",
     "uniform_price",
     "vickrey",
 ]
