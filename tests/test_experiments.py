@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import pytest
 
 from auctions.experiments import auction_revenue, run_experiment
 
-GRID = {"n_bidders": [3, 6], "units": [1, 2], "format": ["uniform_price", "pay_as_bid"]}
+GRID: dict[str, Any] = {"n_bidders": [3, 6], "units": [1, 2], "format": ["uniform_price", "pay_as_bid"]}
 
 
-def serial() -> list[dict]:
+def serial() -> Any:
     return run_experiment(auction_revenue, GRID, replications=2, seed=42, as_frame=False)
 
 
@@ -55,6 +56,6 @@ def test_bad_sweeps():
     with pytest.raises(ValueError, match=r"replications must be >= 1 \(got 0\)"):
         run_experiment(auction_revenue, GRID, replications=0)
     with pytest.raises(TypeError, match=r"grid\['units'\] must be a sequence of values"):
-        run_experiment(auction_revenue, {"units": 3})
+        run_experiment(auction_revenue, {"units": 3})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="task must be callable"):
         run_experiment("auction", GRID)  # type: ignore[arg-type]
