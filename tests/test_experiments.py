@@ -9,7 +9,9 @@ import pytest
 
 from auctions.experiments import auction_revenue, run_experiment
 
-GRID: dict[str, Any] = {"n_bidders": [3, 6], "units": [1, 2], "format": ["uniform_price", "pay_as_bid"]}
+GRID: dict[str, Any] = {
+    "n_bidders": [3, 6], "units": [1, 2], "format": ["uniform_price", "pay_as_bid"]
+}
 
 
 def serial() -> Any:
