@@ -12,7 +12,8 @@ import math
 import sys
 from collections.abc import Sequence
 
-from auctions import FORMATS, AuctionResult, Bids, Offers
+from allocation.files import read_bids_csv
+from auctions import FORMATS, AuctionResult, Bids, Offers, get_format
 
 __all__ = ["demo_auction", "format_table", "main"]
 
@@ -124,15 +125,98 @@ def _demo(as_json: bool) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``permits`` console script."""
+def _result_json(r: AuctionResult) -> dict[str, object]:
+    return {
+        "format": r.format,
+        "status": r.status,
+        "clearing_price": None if math.isnan(r.clearing_price) else r.clearing_price,
+        "supply": r.supply,
+        "sold": r.sold,
+        "unsold": r.unsold,
+        "revenue": r.revenue,
+        "bids": [
+            {"bidder": str(b), "price": p, "quantity": q, "awarded": a, "payment": pay}
+            for b, p, q, a, pay in zip(r.bids.bidder.tolist(), r.bids.price.tolist(),
+                                       r.bids.quantity.tolist(), r.awarded.tolist(),
+                                       r.payments.tolist(), strict=True)
+        ],
+    }
+
+
+def _auction(args: argparse.Namespace) -> str:
+    bids = read_bids_csv(args.bids)
+    result = get_format(args.format)(
+        bids, args.supply, reserve_price=args.reserve_price, price_rule=args.price_rule,
+        tie_break=args.tie_break, lot_size=args.lot_size, bidder_limit=args.bidder_limit,
+        on_undersubscribed=args.on_undersubscribed, rng=args.seed,
+    )
+    if args.plot:
+        _save_plot(result, args.plot)
+    if args.json:
+        return json.dumps(_result_json(result), indent=2) + "\n"
+    summary = format_table(
+        ["format", "status", "clearing price", "sold", "unsold", "revenue"],
+        [[result.format, result.status, result.clearing_price, result.sold, result.unsold,
+          result.revenue]],
+    )
+    table = format_table(
+        ["bidder", "price", "quantity", "awarded", "payment"],
+        [list(row) for row in zip(result.bids.bidder.tolist(), result.bids.price.tolist(),
+                                  result.bids.quantity.tolist(), result.awarded.tolist(),
+                                  result.payments.tolist(), strict=True)],
+    )
+    return f"{summary}\n\n{table}\n"
+
+
+def _save_plot(result: AuctionResult, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from auctions.plotting import plot_auction
+
+    ax = plot_auction(result)
+    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="permits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="clear the built-in worked auction")
     demo.add_argument("--json", action="store_true", help="machine-readable output")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        sys.stdout.write(_demo(args.json))
+    auction = sub.add_parser("auction", help="clear an auction of bids read from a CSV file")
+    auction.add_argument("bids", help="CSV file with columns bidder, price, quantity [, time]")
+    auction.add_argument("--supply", type=int, required=True, help="permits for sale")
+    auction.add_argument("--format", default="uniform_price",
+                         help="uniform_price (uniform), pay_as_bid, vickrey")
+    auction.add_argument("--reserve-price", type=float, default=0.0)
+    auction.add_argument("--price-rule", default="last_accepted",
+                         choices=["last_accepted", "first_rejected"])
+    auction.add_argument("--tie-break", default="pro_rata", choices=["pro_rata", "random", "time"])
+    auction.add_argument("--lot-size", type=int, default=1)
+    auction.add_argument("--bidder-limit", type=float, default=None,
+                         help="largest share of the supply one bidder may win")
+    auction.add_argument("--on-undersubscribed", default="sell", choices=["sell", "cancel"])
+    auction.add_argument("--seed", type=int, default=None, help="seed of random tie-breaking")
+    auction.add_argument("--plot", metavar="FILE.png", help="save the supply and demand curves")
+    auction.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``permits`` console script.
+
+    Returns 0 on success, 2 on a bad file or argument (with a message on
+    standard error naming the file, line and field, or the argument).
+    """
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            sys.stdout.write(_demo(args.json))
+        elif args.command == "auction":
+            sys.stdout.write(_auction(args))
+    except (ValueError, TypeError) as err:
+        sys.stderr.write(f"permits: error: {err}\n")
+        return 2
     return 0
 
 

@@ -70,3 +70,40 @@ def test_console_script_module_runs():
         check=True,
     )
     assert "clearing price" in done.stdout
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "bids.csv"
+    path.write_text(text)
+    return path
+
+
+def test_auction_command_clears_a_csv(tmp_path, capsys):
+    path = write(tmp_path, "bidder,price,quantity\nA,12,4\nB,10,4\nC,8,4\n")
+    assert main(["auction", str(path), "--supply", "10", "--reserve-price", "5", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["clearing_price"] == 8.0
+    assert [b["awarded"] for b in data["bids"]] == [4, 4, 2]
+    plot = tmp_path / "auction.png"
+    assert main(["auction", str(path), "--supply", "10", "--format", "vickrey",
+                 "--plot", str(plot)]) == 0
+    assert "vickrey" in capsys.readouterr().out
+    assert plot.stat().st_size > 0
+
+
+def test_auction_command_reports_file_line_and_field(tmp_path, capsys):
+    path = write(tmp_path, "bidder,price,quantity\nA,12,4\nB,ten,4\n")
+    assert main(["auction", str(path), "--supply", "10"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}, line 3, field 'price': 'ten' is not a number" in err
+    path = write(tmp_path, "bidder,price\nA,12\n")
+    assert main(["auction", str(path), "--supply", "10"]) == 2
+    assert "line 1, field 'quantity': missing column" in capsys.readouterr().err
+    path = write(tmp_path, "bidder,price,quantity\nA,12,2.5\n")
+    assert main(["auction", str(path), "--supply", "10"]) == 2
+    assert "line 2, field 'quantity': '2.5' is not a whole number" in capsys.readouterr().err
+    assert main(["auction", str(tmp_path / "missing.csv"), "--supply", "10"]) == 2
+    assert "missing.csv: cannot be read" in capsys.readouterr().err
+    path = write(tmp_path, "bidder,price,quantity\nA,12,4\n")
+    assert main(["auction", str(path), "--supply", "-1"]) == 2
+    assert "supply must be >= 0 (got -1)" in capsys.readouterr().err
