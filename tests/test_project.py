@@ -107,3 +107,13 @@ def test_auction_command_reports_file_line_and_field(tmp_path, capsys):
     path = write(tmp_path, "bidder,price,quantity\nA,12,4\n")
     assert main(["auction", str(path), "--supply", "-1"]) == 2
     assert "supply must be >= 0 (got -1)" in capsys.readouterr().err
+
+
+def test_readme_python_examples_run(capsys):
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.+?)\n```", text, flags=re.S)
+    assert len(blocks) >= 5
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert "Reserve(permits=215, circulation=9810, cancelled=50" in capsys.readouterr().out
