@@ -71,10 +71,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal, NamedTuple, Unpack
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from auctions import AuctionResult, Bids, Offers, reverse_auction, uniform_price
-from auctions._validate import check_choice, check_nonnegative_int, check_price
+from auctions._validate import as_quantities, check_choice, check_nonnegative_int, check_price
 from auctions.bids import factorize
 from auctions.clearing import TIE_BREAKS, ClearingOptions, PriceRule, SeedLike, TieBreak
 from auctions.registry import get_format
@@ -101,6 +101,8 @@ KINDS: Final = (
     "fixed_price_repurchase",
     "recovery",
     "cancellation",
+    "free_allocation",
+    "surrender",
 )
 _SALES: Final = frozenset({"fixed_price_sale", "auction_sale"})
 _PURCHASES: Final = frozenset({"repurchase", "fixed_price_repurchase"})
@@ -292,6 +294,13 @@ def _check_record(record: Record) -> None:
         ok = moved and record.permits >= 0 and record.cash_cents <= 0
     elif kind == "recovery":
         ok = moved and record.permits >= 0 and record.cash_cents == 0
+    elif kind == "free_allocation":
+        ok = moved and record.permits <= 0 and record.cash_cents == 0
+    elif kind == "surrender":
+        ok = (
+            record.circulation == -record.cancelled <= 0
+            and record.permits == record.cash_cents == 0
+        )
     else:  # cancellation
         ok = (
             record.permits == -record.cancelled <= 0
@@ -774,6 +783,73 @@ class Reserve:
         return self._next(
             "recovery", permits=q, circulation=-q, transfers=transfers, note=note
         )
+
+    def allocate_free(
+        self, parties: Collection[Hashable], permits: ArrayLike, *, note: str = ""
+    ) -> Record:
+        """Hand permits the reserve holds to ``parties`` free of charge (free allocation).
+
+        Raises
+        ------
+        ValueError
+            If the permits exceed those the reserve holds, or are negative or
+            fractional.
+
+        Examples
+        --------
+        >>> r = Reserve(permits=100)
+        >>> r.allocate_free(["kiln", "mill"], [60, 30], note="benchmarking").transfers
+        (Transfer(party='kiln', permits=60, cents=0), Transfer(party='mill', permits=30, cents=0))
+        >>> r.permits, r.circulation
+        (10, 90)
+        """
+        q, transfers = self._per_party("permits", parties, permits, sign=1)
+        if q > self._permits:
+            raise ValueError(
+                f"permits must add up to <= the {self._permits} permits held (got {q})"
+            )
+        return self._next("free_allocation", permits=-q, circulation=q, transfers=transfers,
+                          note=note)
+
+    def retire(
+        self, parties: Collection[Hashable], permits: ArrayLike, *, note: str = ""
+    ) -> Record:
+        """Take permits out of circulation for good: surrendered for compliance, or expired.
+
+        Retired permits are counted in :attr:`cancelled`.
+
+        Examples
+        --------
+        >>> r = Reserve(circulation=100)
+        >>> r.retire(["kiln"], [70], note="surrendered for 2026").transfers
+        (Transfer(party='kiln', permits=-70, cents=0),)
+        >>> r.circulation, r.cancelled
+        (30, 70)
+        """
+        q, transfers = self._per_party("permits", parties, permits, sign=-1)
+        if q > self._circulation:
+            raise ValueError(
+                f"permits must add up to <= the {self._circulation} in circulation (got {q})"
+            )
+        return self._next("surrender", permits=0, circulation=-q, cancelled=q,
+                          transfers=transfers,
+                          note=note)
+
+    @staticmethod
+    def _per_party(
+        name: str, parties: Collection[Hashable], permits: ArrayLike, *, sign: int
+    ) -> tuple[int, tuple[Transfer, ...]]:
+        labels = np.empty(len(parties), dtype=object)
+        labels[:] = list(parties)
+        amounts = np.asarray(permits)
+        if amounts.shape != labels.shape:
+            raise ValueError(
+                f"{name} must have one entry per party ({labels.size}); got shape {amounts.shape}"
+            )
+        amounts = as_quantities(name, amounts) if amounts.size else amounts.astype(np.int64)
+        codes, uniques = factorize(labels)
+        zeros = np.zeros(amounts.size, dtype=np.int64)
+        return int(amounts.sum()), _transfers(uniques, codes, amounts, zeros, sign)
 
     def cancel(self, quantity: int, *, note: str = "") -> Record:
         """Cancel permits the reserve holds (withheld or invalidated for good).

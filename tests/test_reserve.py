@@ -335,3 +335,29 @@ def test_sales_book_the_auction_revenue_exactly(prices_, data, supply, auction, 
     assert record.permits == -record.result.sold
     assert reserve.permits + reserve.circulation == 60
     assert Reserve.from_ledger(reserve.ledger).state == reserve.state
+
+
+def test_free_allocation_and_retirement_keep_the_identities():
+    r = Reserve()
+    r.set_aside(1_000, note="2026 cap")
+    r.allocate_free(["a", "b", "a"], [300, 200, 100], note="grandfathering")
+    assert (r.permits, r.circulation) == (400, 600)
+    assert r.ledger[-1].transfers[0].permits == 400  # a's two entries summed
+    r.retire(["a", "b"], [350, 150], note="surrendered")
+    assert (r.permits, r.circulation, r.cancelled, r.issued) == (400, 100, 500, 1_000)
+    assert r.permits + r.circulation + r.cancelled == r.issued
+    assert r.cash_cents == 0
+    assert Reserve.from_ledger(r.ledger).state == r.state
+
+
+def test_free_allocation_and_retirement_refuse_what_is_not_there():
+    r = Reserve(permits=10, circulation=5)
+    with pytest.raises(ValueError, match=r"permits must add up to <= the 10 permits held \(got 11\)"):
+        r.allocate_free(["a"], [11])
+    with pytest.raises(ValueError, match=r"<= the 5 in circulation \(got 6\)"):
+        r.retire(["a"], [6])
+    with pytest.raises(ValueError, match=r"permits must be >= 0"):
+        r.allocate_free(["a", "b"], [5, -1])
+    with pytest.raises(ValueError, match=r"one entry per party \(2\)"):
+        r.allocate_free(["a", "b"], [5])
+    assert (r.permits, r.circulation, len(r.ledger)) == (10, 5, 1)
