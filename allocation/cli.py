@@ -11,8 +11,14 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from allocation.files import read_bids_csv
+from allocation.simulation import Scenario, SimulationResult, load_scenario, simulate
 from auctions import FORMATS, AuctionResult, Bids, Offers, get_format
 
 __all__ = ["demo_auction", "format_table", "main"]
@@ -71,7 +77,9 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
 
     def cell(x: object) -> str:
         if isinstance(x, float):
-            return "-" if math.isnan(x) else f"{x:,.2f}"
+            if math.isnan(x):
+                return "-"
+            return f"{x:,.2f}" if abs(x) >= 10 or x == 0 else f"{x:.4f}"
         if isinstance(x, int):
             return f"{x:,}"
         return str(x)
@@ -89,22 +97,104 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, text)])
 
 
+#: The rules compared by ``permits demo`` on the built-in scenario, with their options.
+DEMO_RULES: dict[str, dict[str, Any]] = {
+    "grandfathering": {},
+    "benchmarking": {"benchmarks": {"electricity": 0.8, "clinker": 0.766, "steel": 1.3},
+                     "activity": "current"},
+    "historical_intensity": {"reduction_factor": 0.98, "new_entrant": "benchmark",
+                             "benchmarks": {"electricity": 0.8, "clinker": 0.766,
+                                            "steel": 1.3}},
+    "equal_quantity": {"coefficient": 0.9},
+}
+
+
+def rule_summary(result: SimulationResult) -> dict[str, float | int]:
+    """Per-group measures of one simulated rule: permits and cost per unit of output.
+
+    Sums over the years each installation was open; the vintage gap is the
+    incumbents' free permits per unit of output less the new entrants'.
+    """
+    firms = result.scenario.firms
+    new = firms.is_new_entrant
+    active = np.array([f.active for f in result.firm_years])
+    output = (active * firms.current_output).sum(axis=0)
+    free = np.sum([f.free for f in result.firm_years], axis=0)
+    cost = np.sum([f.cost for f in result.firm_years], axis=0)
+
+    def per_output(values: NDArray[Any], group: NDArray[np.bool_]) -> float:
+        total = float(output[group].sum())
+        return float(values[group].sum()) / total if total else math.nan
+
+    summary: dict[str, float | int] = {
+        "free permits": int(free.sum()),
+        "incumbents: free per output": per_output(free, ~new),
+        "new entrants: free per output": per_output(free, new),
+        "incumbents: cost per output": per_output(cost, ~new),
+        "new entrants: cost per output": per_output(cost, new),
+        "auction revenue": math.fsum(y.auction_revenue for y in result.years),
+        "mean market price": float(np.mean([y.market_price for y in result.years])),
+    }
+    summary["vintage gap (free per output)"] = (
+        summary["incumbents: free per output"] - summary["new entrants: free per output"]
+    )
+    return summary
+
+
+def demo_comparison(*, years: int = 8, seed: int = 2024) -> dict[str, dict[str, float | int]]:
+    """Run the built-in scenario under each of :data:`DEMO_RULES`.
+
+    Examples
+    --------
+    >>> table = demo_comparison(years=3)
+    >>> list(table)
+    ['grandfathering', 'benchmarking', 'historical_intensity', 'equal_quantity']
+    >>> table["grandfathering"]["new entrants: free per output"]
+    0.0
+    """
+    base = Scenario.example(years=years)
+    return {
+        rule: rule_summary(simulate(replace(base, rule=rule, rule_options=options), rng=seed))
+        for rule, options in DEMO_RULES.items()
+    }
+
+
+def _comparison_text(table: dict[str, dict[str, float | int]], years: int) -> str:
+    measures = list(next(iter(table.values())))
+    rows = [[m, *(table[rule][m] for rule in table)] for m in measures]
+    scenario = Scenario.example(years=years)
+    return (
+        f"{scenario.name}: {len(scenario.firms)} installations, {years} years from "
+        f"{scenario.start_year}, cap {scenario.cap:,} falling 2.2% a year, 30% auctioned\n\n"
+        + format_table(["measure", *table], rows)
+    )
+
+
 def _demo(as_json: bool) -> str:
+    years = 8
+    comparison = demo_comparison(years=years)
     results = {name: demo_auction(name) for name in FORMATS}
     if as_json:
         return json.dumps(
             {
-                name: {
-                    "clearing_price": r.clearing_price,
-                    "sold": r.sold,
-                    "revenue": r.revenue,
-                    "status": r.status,
-                    "by_bidder": {k: v._asdict() for k, v in r.by_bidder().items()},
-                }
-                for name, r in results.items()
+                "allocation_rules": comparison,
+                "auction": {
+                    name: {
+                        "clearing_price": r.clearing_price,
+                        "sold": r.sold,
+                        "revenue": r.revenue,
+                        "status": r.status,
+                        "by_bidder": {k: v._asdict() for k, v in r.by_bidder().items()},
+                    }
+                    for name, r in results.items()
+                },
             },
             indent=2,
         )
+    return _comparison_text(comparison, years) + "\n\n" + _auction_demo_text(results)
+
+
+def _auction_demo_text(results: dict[str, AuctionResult]) -> str:
     bids = Bids.from_records(DEMO_BIDS)
     summary = format_table(
         ["format", "clearing price", "sold", "revenue", "status"],
@@ -168,6 +258,40 @@ def _auction(args: argparse.Namespace) -> str:
     return f"{summary}\n\n{table}\n"
 
 
+SCENARIO_COLUMNS: tuple[str, ...] = (
+    "year", "cap", "free", "free_new_entrants", "offered", "sold", "auction_price",
+    "market_price", "emissions", "shortfall", "banked", "reserve_permits", "reserve_cash",
+)
+
+
+def _scenario(args: argparse.Namespace) -> str:
+    result = simulate(load_scenario(args.file), rng=args.seed)
+    rows = result.table(as_frame=False)
+    if args.plot:
+        _save_figure(lambda: _plot_scenario(result), args.plot)
+    if args.json:
+        return json.dumps({"scenario": result.scenario.name, "years": rows,
+                           "conserves_permits": result.conserves_permits()}, indent=2) + "\n"
+    table = format_table(list(SCENARIO_COLUMNS),
+                         [[str(row[c]) if c == "year" else row[c] for c in SCENARIO_COLUMNS]
+                          for row in rows])
+    return f"{result.scenario.name}\n\n{table}\n"
+
+
+def _plot_scenario(result: SimulationResult) -> Any:
+    from allocation.simulation import plot_scenario
+
+    return plot_scenario(result)
+
+
+def _save_figure(draw: Any, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = draw()
+    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+
+
 def _save_plot(result: AuctionResult, path: str) -> None:
     import matplotlib
 
@@ -183,6 +307,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="clear the built-in worked auction")
     demo.add_argument("--json", action="store_true", help="machine-readable output")
+    scenario = sub.add_parser("scenario", help="run a scenario written as TOML")
+    scenario.add_argument("file", help="the scenario's TOML file (its firms CSV beside it)")
+    scenario.add_argument("--seed", type=int, default=None, help="seed of random tie-breaking")
+    scenario.add_argument("--plot", metavar="FILE.png", help="save prices and reserve by year")
+    scenario.add_argument("--json", action="store_true", help="machine-readable output")
     auction = sub.add_parser("auction", help="clear an auction of bids read from a CSV file")
     auction.add_argument("bids", help="CSV file with columns bidder, price, quantity [, time]")
     auction.add_argument("--supply", type=int, required=True, help="permits for sale")
@@ -214,6 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(_demo(args.json))
         elif args.command == "auction":
             sys.stdout.write(_auction(args))
+        elif args.command == "scenario":
+            sys.stdout.write(_scenario(args))
     except (ValueError, TypeError) as err:
         sys.stderr.write(f"permits: error: {err}\n")
         return 2

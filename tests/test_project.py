@@ -37,13 +37,42 @@ def test_demo_prints_a_table(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "uniform_price" in out and "vickrey" in out and "steel-new" in out
+    assert "vintage gap" in out and "historical_intensity" in out
+
+
+def test_scenario_command(tmp_path, capsys):
+    from allocation.simulation import Scenario
+
+    path = Scenario.example(years=3).save(tmp_path / "market.toml")
+    plot = tmp_path / "scenario.png"
+    assert main(["scenario", str(path), "--seed", "1", "--plot", str(plot)]) == 0
+    out = capsys.readouterr().out
+    assert "2028" in out and "market_price" in out
+    assert plot.stat().st_size > 0
+    assert main(["scenario", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["conserves_permits"] is True
+    assert [row["year"] for row in data["years"]] == [2026, 2027, 2028]
+    (tmp_path / "broken.toml").write_text('name = "x"\nyears = = 2\n')
+    assert main(["scenario", str(tmp_path / "broken.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "broken.toml" in err and "line 2" in err
 
 
 def test_demo_json_is_machine_readable(capsys):
     assert main(["demo", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"uniform_price", "pay_as_bid", "vickrey"}
-    assert data["uniform_price"]["sold"] == 800
+    assert set(data["auction"]) == {"uniform_price", "pay_as_bid", "vickrey"}
+    assert data["auction"]["uniform_price"]["sold"] == 800
+    rules = data["allocation_rules"]
+    assert set(rules) == {"grandfathering", "benchmarking", "historical_intensity",
+                          "equal_quantity"}
+    # Grandfathering gives new entrants nothing: the vintage gap is all the incumbents get.
+    g = rules["grandfathering"]
+    assert g["new entrants: free per output"] == 0.0
+    assert g["vintage gap (free per output)"] == g["incumbents: free per output"] > 0
+    # Every rule hands out the same free share of the same caps.
+    assert len({r["free permits"] for r in rules.values()}) == 1
 
 
 def test_demo_auction_by_hand():

@@ -1,0 +1,938 @@
+"""The secondary market: the competitive permit price and who abates what.
+
+Firms hold permits (from free allocation or an auction) and emit, before any
+abatement, their business-as-usual (BAU) emissions. Each firm abates until
+its marginal abatement cost equals the permit price, then buys the permits
+it still lacks or sells those it does not need. :func:`equilibrium` finds
+the price at which purchases and sales balance, i.e. at which total
+abatement equals ``sum(bau) - sum(permits)``. At that price every firm's
+marginal cost is the same, so the abatement is done by whoever does it
+cheapest: the total abatement cost is the lowest of any split of the same
+total, and it does not depend on who received the permits at first; only
+the money changing hands does (Coase 1960; Montgomery 1972).
+
+Solving
+-------
+When every curve is piecewise linear (:class:`~allocation.abatement.LinearMAC`,
+:class:`~allocation.abatement.PiecewiseLinearMAC`,
+:class:`~allocation.abatement.TechnologyStep`, a quadratic curve with no
+quadratic term), total abatement is a piecewise-linear function of the
+price and the price is found exactly: one sort of the curves' break points
+and one cumulative sum. With linear curves and no firm abating all of its
+emissions this is the closed form ``price = R / sum(1 / c_i)``. Otherwise
+the price is bracketed (between 0, the flat steps of the curves, and the
+price at which every firm abates all it can) and found by
+:func:`scipy.optimize.brentq` to machine precision.
+
+Units
+-----
+Permits are whole (``permits`` is an integer array); emissions, abatement
+and trades are tonnes and real-valued, as in the continuous model of the
+literature. Rounding trades to whole permits is the business of the call
+market (:func:`auctions.double_auction`).
+
+Price collar and price band
+---------------------------
+``price_floor`` and ``price_ceiling`` form a collar backed by the regulator.
+At the ceiling the regulator issues whatever permits firms still need at
+the ceiling price (``issued``; a cost-containment reserve without a
+quantity limit). At the floor firms abate as much as the floor price makes
+worthwhile and the permits nobody needs are left unused (``unused``): kept
+and banked by the firms that would have sold them, each in proportion to
+what it offered, or withdrawn by the regulator. A band around a reference
+price (Shanxi: trades at the benchmark price, at most 20 % above it) is not
+backed by anyone: at the edge of the band the long side of the market is
+rationed in proportion to what each firm asked for, rationed buyers abate
+the rest themselves, rationed sellers keep their permits and abate only what
+they need.
+
+References
+----------
+Coase, R. H. (1960). The problem of social cost. *Journal of Law and
+Economics* 3, 1-44.
+Montgomery, W. D. (1972). Markets in licenses and efficient pollution control
+programs. *Journal of Economic Theory* 5(3), 395-418.
+Tietenberg, T. H. (2006). *Emissions Trading: Principles and Practice*, 2nd
+ed. Resources for the Future, chapter 3.
+Pizer, W. A. (2002). Combining price and quantity controls to mitigate
+global climate change. *Journal of Public Economics* 85(3), 409-434 (the
+collar).
+Seed 002 of this project (Shanxi): secondary trades at a unified price with
+upward float of at most 20 % (上浮不超过 20%).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import brentq
+
+from allocation.abatement import LinearMAC, MarginalAbatementCost, StackedMAC
+from auctions._validate import as_prices, as_quantities, check_choice, check_price, same_length
+
+__all__ = [
+    "METHODS",
+    "STATUSES",
+    "InfeasibleError",
+    "MarketResult",
+    "TwoFirmTrade",
+    "equilibrium",
+    "two_firm_model",
+]
+
+FloatArray = NDArray[np.float64]
+
+#: How :func:`equilibrium` finds the price.
+METHODS: Final = ("auto", "exact", "bracket")
+#: What bound, if any, set the price.
+STATUSES: Final = ("cleared", "surplus", "floor", "ceiling", "band_bottom", "band_top")
+
+_RTOL = 1e-12
+
+
+class InfeasibleError(ValueError):
+    """The firms cannot abate as much as the permits require."""
+
+
+# ======================================================================
+# solver
+# ======================================================================
+class Supply:
+    """Total abatement as a function of the price, for one population of firms.
+
+    ``limit`` caps each firm's abatement (its BAU emissions, its curve's
+    maximum, a sales limit). Built once; :meth:`price` then answers for any
+    required total, cheaply when the curves are piecewise linear (the break
+    points are sorted once).
+    """
+
+    def __init__(
+        self, mac: MarginalAbatementCost, limit: FloatArray, method: str = "auto"
+    ) -> None:
+        self.mac = mac
+        self.limit = limit
+        self.n = len(limit)
+        self.capacity = float(limit.sum())
+        # Linear curves: the closed form R / sum(1 / c_i), unless some firm would
+        # abate beyond its limit (then the break points are sorted after all).
+        self.linear = isinstance(mac, LinearMAC) and method != "bracket"
+        self.tabulated = False
+        pieces = None if method == "bracket" or self.linear else mac._pieces(limit)
+        if method == "exact" and pieces is None and not self.linear:
+            raise ValueError(
+                f"method='exact' needs piecewise-linear curves (got {mac!r}); "
+                "use method='auto' or 'bracket'"
+            )
+        self.exact = self.linear or pieces is not None
+        if pieces is not None:
+            self._tabulate(pieces.lo, pieces.hi, pieces.amount)
+        if not self.exact:
+            firm, jumps = mac._jumps()
+            jumps = jumps[limit[firm] > 0]
+            self.jumps = np.unique(jumps)
+            self.top = float(mac._marginal_cost(limit).max()) if self.n else 0.0
+
+    # ---------------------------------------------------------- exact
+    def _tabulate(self, lo: FloatArray, hi: FloatArray, amount: FloatArray) -> None:
+        ramp = hi > lo
+        rate = amount[ramp] / (hi[ramp] - lo[ramp])
+        prices = np.concatenate([lo[ramp], hi[ramp], lo[~ramp]])
+        slope = np.concatenate([rate, -rate, np.zeros(int((~ramp).sum()))])
+        jump = np.concatenate([np.zeros(2 * len(rate)), amount[~ramp]])
+        order = np.argsort(prices)
+        prices, slope, jump = prices[order], slope[order], jump[order]
+        if len(prices) == 0:
+            self.u = np.zeros(1)
+            self.left = self.right = self.after = np.zeros(1)
+            self.tabulated = True
+            return
+        first = np.concatenate([[True], prices[1:] != prices[:-1]])
+        starts = np.flatnonzero(first)
+        u = prices[starts]
+        d_slope = np.add.reduceat(slope, starts)
+        d_jump = np.add.reduceat(jump, starts)
+        after = np.cumsum(d_slope)  # slope on (u[j], u[j+1])
+        rise = np.zeros(len(u))
+        rise[1:] = after[:-1] * np.diff(u)
+        left = np.cumsum(rise) + np.concatenate([[0.0], np.cumsum(d_jump)[:-1]])
+        self.u, self.after = u, np.maximum(after, 0.0)
+        self.left, self.right = left, left + d_jump
+        self.tabulated = True
+
+    def _exact_price(self, required: float) -> tuple[float, bool]:
+        if self.linear:
+            assert isinstance(self.mac, LinearMAC)
+            slope = self.mac.slope
+            p = required / float(np.sum(1.0 / slope))
+            if (p <= slope * self.limit).all():
+                return p, False
+            if not self.tabulated:
+                pieces = self.mac._pieces(self.limit)
+                self._tabulate(pieces.lo, pieces.hi, pieces.amount)
+        right = self.right
+        j = int(np.searchsorted(right, required, side="left"))
+        if j == len(right):
+            if required > right[-1] * (1 + _RTOL) + 1e-300:
+                return math.inf, False
+            j = len(right) - 1
+        if self.left[j] >= required and j > 0:
+            k = j - 1
+            if self.after[k] > 0:
+                p = self.u[k] + (required - self.right[k]) / self.after[k]
+                return float(min(max(p, self.u[k]), self.u[j])), False
+            return float(self.u[j]), False
+        return float(self.u[j]), self.left[j] < required
+
+    # -------------------------------------------------------- bracket
+    def upper(self, price: float) -> FloatArray:
+        """Each firm's abatement at ``price`` (top of any indifference range)."""
+        p = np.broadcast_to(np.float64(price), (self.n,))
+        return np.minimum(self.mac._abatement(p), self.limit)
+
+    def lower(self, price: float) -> FloatArray:
+        """Each firm's abatement just below ``price`` (bottom of the range)."""
+        p = np.broadcast_to(np.float64(price), (self.n,))
+        return np.minimum(self.mac._abatement_below(p), self.limit)
+
+    def _bracket_price(self, required: float) -> tuple[float, bool]:
+        def up(p: float) -> float:
+            return float(self.upper(p).sum())
+
+        if up(0.0) >= required:
+            return 0.0, float(self.lower(0.0).sum()) < required
+        if up(self.top) < required * (1 - _RTOL):
+            return math.inf, False
+        jumps = self.jumps[(self.jumps > 0) & (self.jumps <= self.top)]
+        lo_i, hi_i = 0, len(jumps)  # smallest jump with up(jump) >= required
+        while lo_i < hi_i:
+            mid = (lo_i + hi_i) // 2
+            if up(float(jumps[mid])) >= required:
+                hi_i = mid
+            else:
+                lo_i = mid + 1
+        a = float(jumps[lo_i - 1]) if lo_i > 0 else 0.0
+        if lo_i < len(jumps):
+            b = float(jumps[lo_i])
+            below_b = float(self.lower(b).sum())
+            if below_b <= required:
+                return b, below_b < required
+        else:
+            b = self.top
+            below_b = up(b)
+            if below_b <= required:  # every firm at its limit (to rounding)
+                return b, False
+
+        def excess(p: float) -> float:
+            return (up(p) if p < b else below_b) - required
+
+        p = brentq(excess, a, b, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+        return float(p), False
+
+    # --------------------------------------------------------- public
+    def price(self, required: float) -> tuple[float, bool]:
+        """The lowest price at which the firms abate ``required`` tonnes.
+
+        Returns the price and whether it falls on a flat step (some firm is
+        indifferent about part of its abatement). ``inf`` when the firms
+        cannot abate that much; 0 when nothing is required.
+        """
+        if required <= 0:
+            return 0.0, False
+        if self.exact:
+            return self._exact_price(required)
+        return self._bracket_price(required)
+
+    def allocate(self, price: float, required: float, on_step: bool) -> FloatArray:
+        """Each firm's abatement at the clearing price ``price``."""
+        if not on_step:
+            return self.upper(price)
+        low, high = self.lower(price), self.upper(price)
+        gap = float(high.sum() - low.sum())
+        share = min(max((required - float(low.sum())) / gap, 0.0), 1.0) if gap > 0 else 0.0
+        return low + share * (high - low)
+
+
+# ======================================================================
+# result
+# ======================================================================
+def _frozen(arr: NDArray[Any]) -> NDArray[Any]:
+    out = np.array(arr, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MarketResult:
+    """The competitive equilibrium of a permit market: price, abatement, trades, costs.
+
+    Every array has one entry per firm, in the order given. For each firm
+
+        ``permits + net_trade + issued == emissions + unused - shortfall``
+
+    (to the solver's precision), and ``net_trade`` sums to ``imported``
+    (zero for a market on its own).
+
+    Attributes
+    ----------
+    price : float
+        The permit price.
+    status : str
+        ``"cleared"`` (supply met demand at a positive price),
+        ``"surplus"`` (more permits than emissions: price 0), ``"floor"``,
+        ``"ceiling"`` (the collar set the price), ``"band_bottom"``,
+        ``"band_top"`` (the edge of a price band set it and one side of the
+        market was rationed).
+    bau : ndarray of float64
+        Business-as-usual emissions, tonnes.
+    permits : ndarray of int64
+        Permits held before trading.
+    abatement : ndarray of float64
+        Tonnes abated.
+    net_trade : ndarray of float64
+        Permits bought from other firms (or through a link), sales negative.
+    issued : ndarray of float64
+        Permits bought from the regulator at the price ceiling.
+    unused : ndarray of float64
+        Permits held beyond emissions after trading (banked or withdrawn).
+    shortfall : ndarray of float64
+        Emissions not covered by permits (only where a price band rationed a
+        buyer that could not abate the rest).
+    abatement_cost : ndarray of float64
+        Total abatement cost.
+    cost : ndarray of float64
+        Compliance cost: abatement cost plus ``price * (net_trade + issued)``
+        (negative when sales earn more than abatement costs). Banked permits
+        are not valued.
+    cost_without_trading : ndarray of float64
+        Abatement cost if each firm had to cover its emissions with its own
+        permits (``inf`` for a firm that cannot abate that much).
+    imported : float
+        Permits brought into this market from linked markets.
+    """
+
+    price: float
+    status: str
+    bau: FloatArray
+    permits: NDArray[np.int64]
+    abatement: FloatArray
+    net_trade: FloatArray
+    issued: FloatArray
+    unused: FloatArray
+    shortfall: FloatArray
+    abatement_cost: FloatArray
+    cost: FloatArray
+    cost_without_trading: FloatArray
+    imported: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in (
+            "bau",
+            "permits",
+            "abatement",
+            "net_trade",
+            "issued",
+            "unused",
+            "shortfall",
+            "abatement_cost",
+            "cost",
+            "cost_without_trading",
+        ):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    @property
+    def n_firms(self) -> int:
+        """Number of firms."""
+        return len(self.bau)
+
+    @property
+    def emissions(self) -> FloatArray:
+        """Emissions after abatement, tonnes."""
+        return self.bau - self.abatement
+
+    @property
+    def saving(self) -> FloatArray:
+        """Each firm's gain from trading: ``cost_without_trading - cost``."""
+        return self.cost_without_trading - self.cost
+
+    @property
+    def total_abatement(self) -> float:
+        """Tonnes abated in all."""
+        return math.fsum(self.abatement.tolist())
+
+    @property
+    def total_abatement_cost(self) -> float:
+        """The market's total abatement cost."""
+        return math.fsum(self.abatement_cost.tolist())
+
+    @property
+    def total_saving(self) -> float:
+        """The fall in total abatement cost against no trading.
+
+        Trade payments cancel between firms, so this equals
+        ``saving.sum()`` unless the regulator sold permits at the ceiling or
+        permits were imported.
+        """
+        return math.fsum(self.cost_without_trading.tolist()) - self.total_abatement_cost
+
+    @property
+    def volume(self) -> float:
+        """Permits bought from other firms, in all."""
+        return math.fsum(np.maximum(self.net_trade, 0.0).tolist())
+
+    @property
+    def total_issued(self) -> float:
+        """Permits the regulator sold at the ceiling."""
+        return math.fsum(self.issued.tolist())
+
+    @property
+    def total_unused(self) -> float:
+        """Permits left unused."""
+        return math.fsum(self.unused.tolist())
+
+    def to_frame(self) -> Any:
+        """One row per firm as a :class:`pandas.DataFrame` (needs the ``pandas`` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as err:  # pragma: no cover - depends on the environment
+            raise ImportError("to_frame needs pandas: pip install 'permits[pandas]'") from err
+        return pd.DataFrame(
+            {
+                "bau": self.bau,
+                "permits": self.permits,
+                "abatement": self.abatement,
+                "emissions": self.emissions,
+                "net_trade": self.net_trade,
+                "issued": self.issued,
+                "unused": self.unused,
+                "shortfall": self.shortfall,
+                "abatement_cost": self.abatement_cost,
+                "cost": self.cost,
+                "cost_without_trading": self.cost_without_trading,
+                "saving": self.saving,
+            }
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"MarketResult(status={self.status!r}, price={self.price!r}, "
+            f"n_firms={self.n_firms}, total_abatement={self.total_abatement!r}, "
+            f"volume={self.volume!r}, total_saving={self.total_saving!r})"
+        )
+
+
+# ======================================================================
+# checks shared with linking
+# ======================================================================
+def as_curve(mac: object, n: int) -> MarginalAbatementCost:
+    """``mac`` as one curve covering ``n`` firms (a sequence is stacked)."""
+    if isinstance(mac, Sequence) and not isinstance(mac, str | bytes):
+        mac = StackedMAC(mac)
+    if not isinstance(mac, MarginalAbatementCost):
+        raise TypeError(f"mac must be a marginal abatement cost curve (got {mac!r})")
+    if mac.n_firms != n:
+        raise ValueError(
+            f"mac must cover one firm per bau entry (got {mac.n_firms} for {n} firms)"
+        )
+    return mac
+
+
+def check_firms(
+    bau: ArrayLike, permits: ArrayLike, mac: object
+) -> tuple[FloatArray, NDArray[np.int64], MarginalAbatementCost]:
+    """Validated ``bau`` (tonnes >= 0), ``permits`` (whole >= 0) and curve."""
+    b = as_prices("bau", bau)
+    q = as_quantities("permits", permits)
+    n = same_length(bau=b, permits=q)
+    return b, q, as_curve(mac, n)
+
+
+def without_trading(
+    mac: MarginalAbatementCost, bau: FloatArray, permits: NDArray[np.int64]
+) -> FloatArray:
+    """Each firm's abatement cost covering its emissions with its own permits."""
+    need = np.maximum(bau - permits, 0.0)
+    cost = mac._total_cost(need)
+    return np.where(need > mac.max_abatement, math.inf, cost)
+
+
+def build_result(
+    *,
+    mac: MarginalAbatementCost,
+    bau: FloatArray,
+    permits: NDArray[np.int64],
+    price: float,
+    status: str,
+    abatement: FloatArray,
+    net_trade: FloatArray,
+    issued: FloatArray | None = None,
+    unused: FloatArray | None = None,
+    shortfall: FloatArray | None = None,
+    imported: float = 0.0,
+) -> MarketResult:
+    """A :class:`MarketResult`, costs computed from the trades."""
+    zero = np.zeros(len(bau))
+    issued = zero if issued is None else issued
+    unused = zero if unused is None else unused
+    shortfall = zero if shortfall is None else shortfall
+    abatement_cost = mac._total_cost(abatement)
+    return MarketResult(
+        price=float(price),
+        status=status,
+        bau=bau,
+        permits=permits,
+        abatement=abatement,
+        net_trade=net_trade,
+        issued=issued,
+        unused=unused,
+        shortfall=shortfall,
+        abatement_cost=abatement_cost,
+        cost=abatement_cost + price * (net_trade + issued),
+        cost_without_trading=without_trading(mac, bau, permits),
+        imported=float(imported),
+    )
+
+
+def split_surplus(
+    available: FloatArray, emissions: FloatArray, imported: float = 0.0
+) -> tuple[FloatArray, FloatArray]:
+    """Trades and unused permits when permits are left over at the price.
+
+    ``available`` are the permits each firm may use; ``imported`` permits
+    arrive from outside. Buyers get what they lack; sellers sell in
+    proportion to their surplus and keep the rest; imports beyond the
+    buyers' needs stay with the buyers in proportion to their emissions.
+    Returns ``(net_trade, unused)``.
+    """
+    surplus = available - emissions
+    sellers = surplus > 0
+    offered = float(surplus[sellers].sum())
+    wanted = float(-surplus[~sellers].sum())
+    to_sell = wanted - imported
+    net = np.where(sellers, 0.0, -surplus) + 0.0
+    unused = np.where(sellers, surplus, 0.0)
+    if to_sell >= 0 and offered > 0:
+        ratio = min(to_sell / offered, 1.0)
+        net = np.where(sellers, -surplus * ratio, net) + 0.0
+        unused = np.where(sellers, surplus * (1.0 - ratio), 0.0)
+    elif to_sell < 0:
+        extra = -to_sell
+        weight = np.where(sellers, 0.0, emissions)
+        total = float(weight.sum())
+        if total <= 0:
+            weight, total = np.ones(len(emissions)), float(len(emissions))
+        net = net + extra * weight / total
+        unused = unused + extra * weight / total
+    return net, unused
+
+
+# ======================================================================
+# equilibrium
+# ======================================================================
+def _band(
+    reference_price: float | None, band: float | tuple[float | None, float | None] | None
+) -> tuple[float, float]:
+    if band is None and reference_price is None:
+        return 0.0, math.inf
+    if band is None or reference_price is None:
+        raise ValueError(
+            "reference_price and band go together "
+            f"(got reference_price={reference_price!r}, band={band!r})"
+        )
+    ref = check_price("reference_price", reference_price)
+    assert ref is not None
+    if isinstance(band, tuple | list):
+        if len(band) != 2:
+            raise ValueError(f"band must be a share or a pair (below, above) (got {band!r})")
+        below, above = band
+    else:
+        below = above = band
+    shares: list[float | None] = []
+    for name, value in (("band below", below), ("band above", above)):
+        if value is None:
+            shares.append(None)
+            continue
+        share = check_price(name, value)
+        shares.append(share)
+    down, up = shares
+    if down is not None and down > 1:
+        raise ValueError(f"band below must be <= 1 (got {down!r})")
+    low = 0.0 if down is None else ref * (1.0 - down)
+    high = math.inf if up is None else ref * (1.0 + up)
+    return low, high
+
+
+def equilibrium(
+    bau: ArrayLike,
+    permits: ArrayLike,
+    mac: MarginalAbatementCost | Sequence[MarginalAbatementCost],
+    *,
+    price_floor: float | None = None,
+    price_ceiling: float | None = None,
+    reference_price: float | None = None,
+    band: float | tuple[float | None, float | None] | None = None,
+    max_sale: ArrayLike | None = None,
+    method: Literal["auto", "exact", "bracket"] = "auto",
+) -> MarketResult:
+    """The competitive permit price and each firm's abatement, trade and cost.
+
+    Each firm abates until its marginal abatement cost equals the price;
+    the price is the lowest at which total abatement reaches
+    ``sum(bau) - sum(permits)``, so that purchases equal sales.
+
+    Parameters
+    ----------
+    bau : array_like of float
+        Each firm's business-as-usual emissions, tonnes >= 0. A firm cannot
+        abate more than it emits.
+    permits : array_like of int
+        Permits each firm holds before trading, whole numbers >= 0.
+    mac : MarginalAbatementCost or sequence of them
+        The firms' cost curves, one firm per ``bau`` entry (a sequence is
+        stacked in order).
+    price_floor, price_ceiling : float, optional
+        A collar backed by the regulator. At the ceiling it sells whatever
+        firms still need (``issued``); at the floor the permits nobody needs
+        stay unused (``unused``, banked by the would-be sellers).
+    reference_price : float, optional
+        The benchmark price of a price band (Shanxi).
+    band : float or (below, above), optional
+        How far trades may stray from ``reference_price``, as shares of it:
+        ``0.2`` is +/- 20 %, ``(0.0, 0.2)`` is Shanxi's "at the benchmark,
+        at most 20 % above", ``None`` for an open side. At the edge of the
+        band the long side of the market is rationed (see module notes).
+    max_sale : array_like of int, optional
+        The most each firm may sell (e.g. :func:`allocation.compliance.retention_limit`,
+        Chongqing's 50 % retention of free permits). Permits a firm may not
+        sell and does not need stay unused.
+    method : {"auto", "exact", "bracket"}, default "auto"
+        ``"exact"`` solves piecewise-linear curves by sorting their break
+        points (an error for other curves); ``"bracket"`` uses the
+        bracketed root finder for any curve; ``"auto"`` picks ``"exact"``
+        when it can.
+
+    Returns
+    -------
+    MarketResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        For negative or non-finite emissions, negative or fractional
+        permits, a curve covering a different number of firms, a floor above
+        the ceiling, a band without a reference price, a collar outside the
+        band, or (without a ceiling) firms that cannot abate as much as the
+        permits require.
+
+    References
+    ----------
+    Montgomery (1972), theorems 3 and 4 (the market equilibrium is the
+    least-cost allocation whatever the initial distribution of licences);
+    Coase (1960); Pizer (2002) on the collar; seed 002 (Shanxi's band).
+
+    Examples
+    --------
+    Three firms with linear curves ``c_i * a`` must cut 70 tonnes in all.
+    The closed form gives the price ``70 / (1/1 + 1/2 + 1/4) = 40``:
+
+    >>> from allocation.abatement import LinearMAC
+    >>> r = equilibrium(bau=[100, 100, 100], permits=[50, 90, 90],
+    ...                 mac=LinearMAC([1.0, 2.0, 4.0]))
+    >>> r.price, r.abatement.tolist(), r.net_trade.tolist()
+    (40.0, [40.0, 20.0, 10.0], [10.0, -10.0, 0.0])
+    >>> r.cost.tolist(), r.total_saving
+    ([1200.0, 0.0, 200.0], 150.0)
+
+    A ceiling at 30: the regulator sells the permits still missing.
+
+    >>> c = equilibrium([100, 100, 100], [50, 90, 90], LinearMAC([1.0, 2.0, 4.0]),
+    ...                 price_ceiling=30.0)
+    >>> c.status, c.price, c.total_issued
+    ('ceiling', 30.0, 17.5)
+    """
+    b, q, curve = check_firms(bau, permits, mac)
+    how = check_choice("method", method, METHODS)
+    floor = check_price("price_floor", price_floor, allow_none=True)
+    ceiling = check_price("price_ceiling", price_ceiling, allow_none=True)
+    if floor is not None and ceiling is not None and floor > ceiling:
+        raise ValueError(f"price_floor must be <= price_ceiling (got {floor!r} > {ceiling!r})")
+    band_low, band_high = _band(reference_price, band)
+    floor_v = 0.0 if floor is None else floor
+    ceiling_v = math.inf if ceiling is None else ceiling
+    if floor_v > band_high:
+        raise ValueError(f"price_floor ({floor_v!r}) is above the top of the band ({band_high!r})")
+    if ceiling_v < band_low:
+        raise ValueError(
+            f"price_ceiling ({ceiling_v!r}) is below the bottom of the band ({band_low!r})"
+        )
+    if max_sale is None:
+        sale_cap = np.full(len(b), math.inf)
+    else:
+        sale_cap = as_quantities("max_sale", max_sale).astype(np.float64)
+        same_length(bau=b, max_sale=sale_cap)
+
+    # Permits a firm may use: it may not sell more than its sale limit.
+    available = np.minimum(q.astype(np.float64), b + sale_cap)
+    limit = np.minimum(np.minimum(b, np.maximum(b - q + sale_cap, 0.0)), curve.max_abatement)
+    limit = np.maximum(limit, 0.0)
+    required = float(b.sum() - available.sum())
+    supply = Supply(curve, limit, how)
+    p_eq, on_step = supply.price(required)
+
+    low = max(floor_v, band_low)
+    high = min(ceiling_v, band_high)
+    common: dict[str, Any] = {"mac": curve, "bau": b, "permits": q}
+
+    if p_eq > high or math.isinf(p_eq):
+        if math.isinf(high):
+            raise InfeasibleError(
+                f"the firms can abate at most {supply.capacity!r} tonnes but the permits "
+                f"require {required!r}; set a price_ceiling to let the regulator sell more"
+            )
+        a = supply.upper(high)
+        emissions = b - a
+        need = emissions - available  # > 0 buyers, < 0 sellers
+        sellers = need < 0
+        offered = float(-need[sellers].sum())
+        wanted = float(need[~sellers].sum())
+        ratio = min(offered / wanted, 1.0) if wanted > 0 else 0.0
+        if ceiling_v <= band_high:
+            net = np.where(sellers, need, need * ratio)
+            issued = np.where(sellers, 0.0, need * (1.0 - ratio))
+            unused = q - available
+            return build_result(
+                **common,
+                price=high,
+                status="ceiling",
+                abatement=a,
+                net_trade=net,
+                issued=issued,
+                unused=unused,
+            )
+        # Band top, no backing: buyers rationed, they abate the rest themselves.
+        bought = np.where(sellers, need, need * ratio)
+        wanted_abatement = np.where(sellers, a, b - available - bought)
+        cap = np.minimum(b, curve.max_abatement)
+        a = np.minimum(wanted_abatement, cap)
+        shortfall = wanted_abatement - a
+        return build_result(
+            **common,
+            price=high,
+            status="band_top",
+            abatement=a,
+            net_trade=bought,
+            unused=q - available,
+            shortfall=shortfall,
+        )
+
+    if p_eq < low or required <= 0:
+        price = max(low, p_eq)
+        a = supply.lower(price)
+        emissions = b - a
+        if price == 0.0 or floor_v >= band_low:
+            net, unused = split_surplus(available, emissions)
+            status = "surplus" if price == 0.0 else "floor"
+            return build_result(
+                **common,
+                price=price,
+                status=status,
+                abatement=a,
+                net_trade=net,
+                unused=unused + (q - available),
+            )
+        # Band bottom, no backing: sellers rationed, they abate only what they need.
+        surplus = available - emissions
+        sellers = surplus > 0
+        offered = float(surplus[sellers].sum())
+        wanted = float(-surplus[~sellers].sum())
+        ratio = min(wanted / offered, 1.0) if offered > 0 else 0.0
+        sold = np.where(sellers, surplus * ratio, 0.0)
+        a = np.where(sellers, np.maximum(b - available + sold, 0.0), a)
+        emissions = b - a
+        net = np.where(sellers, -sold, -surplus)
+        unused = available + net - emissions
+        return build_result(
+            **common,
+            price=price,
+            status="band_bottom",
+            abatement=a,
+            net_trade=net,
+            unused=np.maximum(unused, 0.0) + (q - available),
+        )
+
+    a = supply.allocate(p_eq, required, on_step)
+    net = (b - a) - available
+    return build_result(
+        **common,
+        price=p_eq,
+        status="cleared",
+        abatement=a,
+        net_trade=net,
+        unused=q - available,
+    )
+
+
+# ======================================================================
+# the two-firm model of seed 000
+# ======================================================================
+@dataclass(frozen=True, kw_only=True)
+class TwoFirmTrade:
+    """The two-firm trade of seed 000, section 2.2, worked out in closed form.
+
+    Firm A has marginal abatement cost ``slope_a * q``, firm B
+    ``slope_b * q``; A must cut ``reduction_a`` tonnes and B ``reduction_b``.
+
+    Attributes
+    ----------
+    slope_a, slope_b : float
+        Slopes of the two marginal cost curves.
+    reduction_a, reduction_b : float
+        Reductions each firm is required to make (the seed's ``Q0``).
+    price : float
+        The equilibrium permit price (the seed's ``p = C*``).
+    traded : float
+        Permits A buys from B (negative when A sells); the seed's ``q1 = q2``.
+    abatement_a, abatement_b : float
+        Tonnes each firm abates after trading.
+    cost_before_a, cost_before_b : float
+        Abatement cost without trading, ``slope * reduction**2 / 2``.
+    cost_after_a, cost_after_b : float
+        Abatement cost plus permit payments after trading.
+    saving_a, saving_b : float
+        ``cost_before - cost_after``, equal to ``slope * traded**2 / 2``.
+    total_saving : float
+        ``saving_a + saving_b = (slope_a + slope_b) * traded**2 / 2``.
+    """
+
+    slope_a: float
+    slope_b: float
+    reduction_a: float
+    reduction_b: float
+    price: float
+    traded: float
+    abatement_a: float
+    abatement_b: float
+    cost_before_a: float
+    cost_before_b: float
+    cost_after_a: float
+    cost_after_b: float
+    saving_a: float
+    saving_b: float
+    total_saving: float
+
+
+def two_firm_model(
+    slope_a: float, slope_b: float, reduction: float | tuple[float, float]
+) -> TwoFirmTrade:
+    """Two firms with linear marginal abatement costs trade until their marginal costs are equal.
+
+    Seed 000 (section 2.2) gives each of two firms the same required
+    reduction ``Q0``; firm A's marginal cost ``MC1`` is steeper than firm
+    B's ``MC2``. This function works the model out in closed form (see
+    Notes for the formulas and for where the seed's algebra goes wrong).
+
+    Parameters
+    ----------
+    slope_a, slope_b : float
+        Slopes of the firms' marginal abatement cost curves, > 0.
+    reduction : float or (float, float)
+        The reduction each firm must make (one value for both, as in the
+        seed), tonnes >= 0.
+
+    Returns
+    -------
+    TwoFirmTrade
+
+    Notes
+    -----
+    With ``MC_A(q) = c1 q``, ``MC_B(q) = c2 q`` and a reduction ``Q0`` each:
+
+    - price: ``p = 2 c1 c2 Q0 / (c1 + c2)``;
+    - permits A buys from B: ``q = Q0 (c1 - c2) / (c1 + c2)``; A abates
+      ``Q0 - q``, B abates ``Q0 + q``;
+    - A's saving ``S_A = c1 q**2 / 2``, B's ``S_B = c2 q**2 / 2``; in total
+      ``TS = (c1 + c2) q**2 / 2 = (c1 - c2)**2 Q0**2 / (2 (c1 + c2))``.
+
+    Writing ``C_i = c_i Q0`` for each firm's marginal cost at ``Q0`` without
+    trading (the heights the seed calls ``C1`` and ``C2``) and ``C* = p``:
+    ``S_A = (C1 - C*) q / 2``, ``S_B = (C* - C2) q / 2`` and
+    ``TS = (C1 - C2) q / 2``.
+
+    Where the seed differs:
+
+    - It states the total cost "before" and "after" the transaction with
+      the same expression, ``1/2 c_i (Q0 ± q_i) ± p q_i``; before trading
+      the cost is ``1/2 C_i Q0 = 1/2 c_i Q0**2``.
+    - Its equation (1) calls the per-firm saving ``S_i`` the saving "of
+      social pollution control"; it is one firm's private saving.
+    - It uses ``C_i`` both for the slope of a curve (the text: "the slope
+      ... represents the marginal pollution control cost") and for the
+      marginal cost at ``Q0`` (equations 1-3). Equations (2) and (3) hold
+      only in the second reading.
+    - Equation (4), ``TS = 1/2 (C1 q1 - C2 q2)``, is right only because
+      ``q1 = q2``: the ``C*`` terms of (2) and (3) cancel only then. In the
+      slope reading it is wrong by a factor ``Q0``: with ``c1 = 4``,
+      ``c2 = 1``, ``Q0 = 10`` it gives 9 where the saving is 90.
+
+    With different reductions ``(r_a, r_b)``,
+    ``q = (c1 r_a - c2 r_b) / (c1 + c2)``,
+    ``p = c1 c2 (r_a + r_b) / (c1 + c2)`` and the savings are still
+    ``c_i q**2 / 2``.
+
+    References
+    ----------
+    Seed 000, section 2.2 and figure 1; Tietenberg (2006), chapter 3 (the
+    two-firm cost-effectiveness diagram); Montgomery (1972).
+
+    Examples
+    --------
+    >>> t = two_firm_model(4.0, 1.0, 10.0)
+    >>> t.price, t.traded, t.abatement_a, t.abatement_b
+    (16.0, 6.0, 4.0, 16.0)
+    >>> t.saving_a, t.saving_b, t.total_saving
+    (72.0, 18.0, 90.0)
+    """
+    c1 = check_price("slope_a", slope_a)
+    c2 = check_price("slope_b", slope_b)
+    assert c1 is not None and c2 is not None
+    for name, c in (("slope_a", c1), ("slope_b", c2)):
+        if c <= 0:
+            raise ValueError(f"{name} must be > 0 (got {c!r})")
+    if isinstance(reduction, tuple | list):
+        if len(reduction) != 2:
+            raise ValueError(f"reduction must be one value or a pair (got {reduction!r})")
+        r_a = check_price("reduction[0]", reduction[0])
+        r_b = check_price("reduction[1]", reduction[1])
+    else:
+        r_a = r_b = check_price("reduction", reduction)
+    assert r_a is not None and r_b is not None
+    total = r_a + r_b
+    abate_a = c2 * total / (c1 + c2)
+    abate_b = total - abate_a
+    price = c1 * abate_a
+    traded = r_a - abate_a
+    before_a, before_b = 0.5 * c1 * r_a**2, 0.5 * c2 * r_b**2
+    after_a = 0.5 * c1 * abate_a**2 + price * traded
+    after_b = 0.5 * c2 * abate_b**2 - price * traded
+    saving_a, saving_b = 0.5 * c1 * traded**2, 0.5 * c2 * traded**2
+    return TwoFirmTrade(
+        slope_a=c1,
+        slope_b=c2,
+        reduction_a=r_a,
+        reduction_b=r_b,
+        price=price,
+        traded=traded,
+        abatement_a=abate_a,
+        abatement_b=abate_b,
+        cost_before_a=before_a,
+        cost_before_b=before_b,
+        cost_after_a=after_a,
+        cost_after_b=after_b,
+        saving_a=saving_a,
+        saving_b=saving_b,
+        total_saving=saving_a + saving_b,
+    )

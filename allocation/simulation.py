@@ -1,0 +1,673 @@
+"""Multi-period scenarios: caps, allocation, auctions, trading and compliance, year by year.
+
+:func:`simulate` runs a :class:`Scenario` one year at a time:
+
+1. the cap of the year is issued into the scheme's account (a
+   :class:`~allocation.reserve.Reserve`, whose ledger records every permit);
+2. the allocation rule hands out the free share to the installations open
+   that year (entries join in their entry year; a closed installation's
+   permits are recovered into the reserve);
+3. the auctioned share (and, if asked, permits left unsold earlier) is sold
+   by a sealed-bid auction in which each installation bids its demand: the
+   permits it would still need at each price after abating as far as its
+   marginal abatement cost curve makes worthwhile (never above the penalty);
+   permits left unsold stay in the reserve;
+4. installations trade to the competitive equilibrium
+   (:func:`allocation.market.equilibrium`; the penalty acts as a price
+   ceiling), the trades rounded to whole permits by largest remainder;
+5. each installation surrenders permits for its emissions
+   (:func:`allocation.compliance.surrender`): a tonne short pays the
+   penalty, unused permits are banked (or expire without banking).
+
+Firms are myopic: each year's market clears on that year's holdings, banked
+permits included. Every permit is accounted for: issued = held by
+installations + held in the reserve + retired (surrendered, expired or
+cancelled), every year (:meth:`SimulationResult.conserves_permits`).
+
+A scenario is a file a user can edit: :meth:`Scenario.save` writes it as TOML
+with the installations as CSV beside it, :func:`load_scenario` reads it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from allocation.abatement import LinearMAC, MarginalAbatementCost
+from allocation.compliance import PenaltyRule, surrender
+from allocation.files import InputFileError
+from allocation.firms import Firms
+from allocation.market import equilibrium
+from allocation.reserve import Reserve
+from allocation.rounding import largest_remainder
+from allocation.rules import get_rule
+from auctions import Bids
+from auctions._validate import check_choice, check_nonnegative_int, check_price, check_share
+from auctions.clearing import PriceRule
+
+__all__ = [
+    "FirmYear",
+    "Scenario",
+    "SimulationResult",
+    "YearResult",
+    "load_scenario",
+    "plot_scenario",
+    "simulate",
+]
+
+PRICE_RULES: Final = ("last_accepted", "first_rejected")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Scenario:
+    """Everything :func:`simulate` needs, as data a user can write down.
+
+    Parameters
+    ----------
+    firms : Firms
+        The installations, with entry and closure years.
+    bau : array_like of float
+        Each installation's business-as-usual emissions per year, tonnes.
+    mac : MarginalAbatementCost
+        Their marginal abatement cost curves (one firm per installation).
+    start_year, years : int
+        The first year and the number of years.
+    cap : int or sequence of int
+        The first year's cap, or the cap of every year (non-increasing).
+    reduction : float, default 0
+        With one cap: the linear reduction factor, the share of the first
+        year's cap removed every year (the EU ETS's 2.2 % from 2021).
+    rule : str, default "grandfathering"
+        A registered allocation rule (:data:`allocation.RULES`).
+    rule_options : mapping
+        Keyword options of the rule (``benchmarks``, ``activity``...).
+    auction_share : float in [0, 1], default 0
+        The share of each cap sold by auction.
+    reserve_price : float, default 0
+        The auction's reserve price (whole cents).
+    price_rule : {"last_accepted", "first_rejected"}
+        The auction's price rule.
+    reoffer_unsold : bool, default False
+        Offer permits left unsold in earlier auctions again.
+    penalty : float, default 100
+        Money per tonne not covered at the deadline (Directive 2003/87/EC
+        Article 16(3): EUR 100).
+    banking : bool, default True
+        Whether unused permits carry over to the next year.
+    bid_levels : int, default 25
+        Price levels at which each installation states its demand.
+    name : str
+    """
+
+    firms: Firms
+    bau: NDArray[np.float64]
+    mac: MarginalAbatementCost
+    start_year: int
+    years: int
+    cap: int | tuple[int, ...]
+    reduction: float = 0.0
+    rule: str = "grandfathering"
+    rule_options: Mapping[str, Any] = field(default_factory=dict)
+    auction_share: float = 0.0
+    reserve_price: float = 0.0
+    price_rule: PriceRule = "last_accepted"
+    reoffer_unsold: bool = False
+    penalty: float = 100.0
+    banking: bool = True
+    bid_levels: int = 25
+    name: str = "scenario"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.firms, Firms):
+            raise TypeError(f"firms must be a Firms table (got {type(self.firms).__name__})")
+        n = len(self.firms)
+        bau = np.array(self.bau, dtype=np.float64)
+        if bau.shape != (n,):
+            raise ValueError(f"bau must have one value per installation ({n}); got {bau.shape}")
+        if not np.isfinite(bau).all() or (bau < 0).any():
+            i = int(np.argmax(~np.isfinite(bau) | (bau < 0)))
+            raise ValueError(f"bau must be finite and >= 0 (got {bau[i].item()!r} at index {i})")
+        bau.flags.writeable = False
+        object.__setattr__(self, "bau", bau)
+        if not isinstance(self.mac, MarginalAbatementCost) or self.mac.n_firms != n:
+            raise ValueError(
+                f"mac must be a cost curve for the {n} installations (got {self.mac!r})"
+            )
+        check_nonnegative_int("start_year", self.start_year)
+        check_nonnegative_int("years", self.years, minimum=1)
+        object.__setattr__(self, "cap", self._cap_path_argument())
+        check_share_or_zero("reduction", self.reduction)
+        get_rule(self.rule)
+        check_share_or_zero("auction_share", self.auction_share)
+        check_price("reserve_price", self.reserve_price)
+        check_choice("price_rule", self.price_rule, PRICE_RULES)
+        check_price("penalty", self.penalty)
+        check_nonnegative_int("bid_levels", self.bid_levels, minimum=2)
+        object.__setattr__(self, "rule_options", dict(self.rule_options))
+
+    def _cap_path_argument(self) -> int | tuple[int, ...]:
+        if isinstance(self.cap, int | np.integer):
+            return check_nonnegative_int("cap", self.cap)
+        path = tuple(check_nonnegative_int("cap", c) for c in self.cap)
+        if len(path) != self.years:
+            raise ValueError(f"cap must give one cap per year ({self.years}); got {len(path)}")
+        for t in range(1, len(path)):
+            if path[t] > path[t - 1]:
+                raise ValueError(
+                    f"cap must not rise from one year to the next (got {path[t - 1]} in "
+                    f"{self.start_year + t - 1} then {path[t]} in {self.start_year + t})"
+                )
+        return path
+
+    def cap_path(self) -> list[int]:
+        """The cap of each year.
+
+        Examples
+        --------
+        A first cap of 100,000 with a linear reduction factor of 2.2 %: 2,200 a year.
+
+        >>> Scenario.example(years=3).cap_path()
+        [100000, 97800, 95600]
+        """
+        if isinstance(self.cap, tuple):
+            return list(self.cap)
+        step = round(self.reduction * self.cap)
+        return [max(self.cap - step * t, 0) for t in range(self.years)]
+
+    @property
+    def years_simulated(self) -> list[int]:
+        return list(range(self.start_year, self.start_year + self.years))
+
+    @classmethod
+    def example(cls, *, years: int = 8) -> Scenario:
+        """The built-in default: a regional market of power, cement and steel installations.
+
+        Seven incumbents with 2023-2024 history, one cement kiln closing in
+        2028, and two new entrants (a gas plant in 2027, an electric-arc
+        steel mill in 2028), as in the seeds' regional markets. Benchmarking
+        on current output, 30 % auctioned at a reserve of 20.
+        """
+        nan = math.nan
+        ids = ["coal-1", "coal-2", "gas-1", "cement-1", "cement-2", "steel-1", "steel-2",
+               "gas-new", "steel-new"]
+        product = ["electricity"] * 3 + ["clinker"] * 2 + ["steel"] * 2 + ["electricity",
+                                                                          "steel"]
+        history = [26000.0, 19000.0, 8000.0, 14000.0, 11000.0, 16000.0, 9000.0, nan, nan]
+        output = [27000.0, 20000.0, 21000.0, 17500.0, 14000.0, 8500.0, 5500.0, nan, nan]
+        firms = Firms(
+            ids, product=product,
+            sector=["power"] * 3 + ["cement"] * 2 + ["steel"] * 2 + ["power", "steel"],
+            entry_year=[1985, 1992, 2008, 1998, 2004, 1990, 2001, 2027, 2028],
+            base_years=[2023, 2024],
+            emissions=[[h, h] for h in history], output=[[o, o] for o in output],
+            current_output=[27000.0, 20000.0, 21000.0, 17500.0, 14000.0, 8500.0, 5500.0,
+                            18000.0, 7000.0],
+            closure_year=[nan, nan, nan, 2028, nan, nan, nan, nan, nan],
+            current_emissions=[26000.0, 19000.0, 8000.0, 14000.0, 11000.0, 16000.0, 9000.0,
+                               6500.0, 3000.0],
+        )
+        bau = firms.current_emissions
+        slopes = [0.004, 0.006, 0.02, 0.008, 0.01, 0.005, 0.009, 0.03, 0.02]
+        assert bau is not None
+        return cls(
+            name="regional market of power, cement and steel", firms=firms,
+            bau=bau, mac=LinearMAC(slopes), start_year=2026, years=years,
+            cap=100_000, reduction=0.022, rule="benchmarking",
+            rule_options={"benchmarks": {"electricity": 0.8, "clinker": 0.766, "steel": 1.3},
+                          "activity": "current"},
+            auction_share=0.3, reserve_price=20.0, reoffer_unsold=True,
+        )
+
+    # ------------------------------------------------------------ files
+
+    def save(self, path: str | Path) -> Path:
+        """Write the scenario as TOML and its installations as ``<stem>_firms.csv`` beside it.
+
+        Only linear cost curves (:class:`~allocation.abatement.LinearMAC`) can
+        be written; their slopes go in the CSV's ``mac_slope`` column.
+        """
+        import tomli_w
+
+        path = Path(path)
+        if not isinstance(self.mac, LinearMAC):
+            raise TypeError(f"only LinearMAC curves can be saved (got {type(self.mac).__name__})")
+        csv_path = path.with_name(f"{path.stem}_firms.csv")
+        _write_firms(csv_path, self)
+        document = {
+            "name": self.name,
+            "firms": csv_path.name,
+            "start_year": self.start_year,
+            "years": self.years,
+            "cap": ({"path": list(self.cap)} if isinstance(self.cap, tuple)
+                    else {"initial": self.cap, "reduction": self.reduction}),
+            "allocation": {"rule": self.rule, "auction_share": self.auction_share,
+                           "options": dict(self.rule_options)},
+            "auction": {"reserve_price": self.reserve_price, "price_rule": self.price_rule,
+                        "reoffer_unsold": self.reoffer_unsold, "bid_levels": self.bid_levels},
+            "compliance": {"penalty": self.penalty, "banking": self.banking},
+        }
+        path.write_text(tomli_w.dumps(document), encoding="utf-8")
+        return path
+
+
+def check_share_or_zero(name: str, value: object) -> float:
+    """A share in [0, 1]."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
+        return 0.0
+    return float(check_share(name, value))
+
+
+# ---------------------------------------------------------------- files
+
+_FIRM_COLUMNS: Final = ("id", "product", "sector", "region", "entry_year", "closure_year",
+                        "current_output", "current_emissions", "bau", "mac_slope")
+
+
+def _write_firms(path: Path, scenario: Scenario) -> None:
+    firms = scenario.firms
+    assert isinstance(scenario.mac, LinearMAC)
+    slopes = scenario.mac.marginal_cost(np.ones(len(firms)))
+    years = firms.base_years.tolist()
+    header = [*_FIRM_COLUMNS, *(f"emissions_{y}" for y in years), *(f"output_{y}" for y in years)]
+
+    def cell(x: Any) -> str:
+        if isinstance(x, float) and math.isnan(x):
+            return ""
+        return repr(x) if isinstance(x, float) else str(x)
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for i in range(len(firms)):
+            row = [firms.id[i], firms.product[i],
+                   "" if firms.sector is None else firms.sector[i],
+                   "" if firms.region is None else firms.region[i],
+                   int(firms.entry_year[i]), float(firms.closure_year[i]),
+                   float(firms.current_output[i]),
+                   math.nan if firms.current_emissions is None else
+                   float(firms.current_emissions[i]),
+                   float(scenario.bau[i]), float(slopes[i]),
+                   *map(float, firms.emissions[i]), *map(float, firms.output[i])]
+            writer.writerow([cell(x.item() if hasattr(x, "item") else x) for x in row])
+
+
+def _read_firms(path: Path) -> tuple[Firms, NDArray[np.float64], LinearMAC]:
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as err:
+        raise InputFileError(path, None, None, f"cannot be read ({err.strerror})") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        for name in ("id", "product", "entry_year", "current_output", "bau", "mac_slope"):
+            if name not in header:
+                raise InputFileError(path, 1, name, f"missing column (header: {header})")
+        years = sorted(int(h.split("_", 1)[1]) for h in header
+                       if h.startswith("emissions_") and h.split("_", 1)[1].isdigit())
+        rows = [(reader.line_num, r) for r in reader]
+    if not rows:
+        raise InputFileError(path, None, None, "has no installations")
+
+    def number(line: int, rec: dict[str, str], name: str, *, blank: float | None = None) -> float:
+        text = (rec.get(name) or "").strip()
+        if not text and blank is not None:
+            return blank
+        try:
+            return float(text)
+        except ValueError:
+            raise InputFileError(path, line, name, f"{text!r} is not a number") from None
+
+    def column(name: str, **kw: Any) -> list[float]:
+        return [number(line, rec, name, **kw) for line, rec in rows]
+
+    def labels(name: str) -> list[str] | None:
+        if name not in header:
+            return None
+        return [rec[name] for _, rec in rows]
+
+    try:
+        firms = Firms(
+            [rec["id"] for _, rec in rows], product=[rec["product"] for _, rec in rows],
+            sector=labels("sector"), region=labels("region"),
+            entry_year=[int(x) for x in column("entry_year")],
+            base_years=years,
+            emissions=[[number(line, rec, f"emissions_{y}", blank=math.nan) for y in years]
+                       for line, rec in rows],
+            output=[[number(line, rec, f"output_{y}", blank=math.nan) for y in years]
+                    for line, rec in rows],
+            current_output=column("current_output"),
+            closure_year=column("closure_year", blank=math.nan) if "closure_year" in header
+            else None,
+            current_emissions=column("current_emissions", blank=math.nan)
+            if "current_emissions" in header else None,
+        )
+        return firms, np.array(column("bau")), LinearMAC(column("mac_slope"))
+    except (ValueError, TypeError) as err:
+        if isinstance(err, InputFileError):
+            raise
+        raise InputFileError(path, None, None, str(err)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario written by :meth:`Scenario.save` (or by hand).
+
+    Raises
+    ------
+    InputFileError
+        For a missing file, bad TOML, a missing or bad key (named with its
+        table), or a problem in the installations' CSV (file, line, field).
+    """
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputFileError(path, None, None, f"cannot be read ({err.strerror})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputFileError(path, getattr(err, "lineno", None), None, str(err)) from None
+
+    def get(table: str, key: str, default: Any = ...) -> Any:
+        section = document if not table else document.get(table, {})
+        if key in section:
+            return section[key]
+        if default is ...:
+            raise InputFileError(path, None, f"{table}.{key}" if table else key, "is missing")
+        return default
+
+    start_year, years = get("", "start_year"), get("", "years")
+    cap_table = document.get("cap", {})
+    cap = tuple(cap_table["path"]) if "path" in cap_table else get("cap", "initial")
+    firms, bau, mac = _read_firms(path.with_name(str(get("", "firms"))))
+    try:
+        return Scenario(
+            name=str(get("", "name", path.stem)), firms=firms, bau=bau, mac=mac,
+            start_year=start_year, years=years, cap=cap,
+            reduction=get("cap", "reduction", 0.0),
+            rule=get("allocation", "rule", "grandfathering"),
+            rule_options=get("allocation", "options", {}),
+            auction_share=get("allocation", "auction_share", 0.0),
+            reserve_price=get("auction", "reserve_price", 0.0),
+            price_rule=get("auction", "price_rule", "last_accepted"),
+            reoffer_unsold=get("auction", "reoffer_unsold", False),
+            bid_levels=get("auction", "bid_levels", 25),
+            penalty=get("compliance", "penalty", 100.0),
+            banking=get("compliance", "banking", True),
+        )
+    except (ValueError, TypeError) as err:
+        raise InputFileError(path, None, None, str(err)) from None
+
+
+# ---------------------------------------------------------------- simulation
+
+
+@dataclass(frozen=True, kw_only=True)
+class YearResult:
+    """One year of a simulation (totals over installations; money in currency units)."""
+
+    year: int
+    cap: int
+    free: int
+    free_incumbents: int
+    free_new_entrants: int
+    offered: int
+    sold: int
+    auction_price: float
+    auction_revenue: float
+    market_price: float
+    market_status: str
+    traded: int
+    abatement: float
+    emissions: int
+    surrendered: int
+    shortfall: int
+    penalties: float
+    banked: int
+    expired: int
+    recovered: int
+    reserve_permits: int
+    reserve_cash: float
+    abatement_cost: float
+    compliance_cost: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FirmYear:
+    """One year of a simulation, per installation (arrays in the order of the firms)."""
+
+    year: int
+    active: NDArray[np.bool_]
+    free: NDArray[np.int64]
+    bought_at_auction: NDArray[np.int64]
+    paid_at_auction: NDArray[np.float64]
+    net_trade: NDArray[np.int64]
+    market_price: float
+    abatement_cost: NDArray[np.float64]
+    emissions: NDArray[np.int64]
+    penalty: NDArray[np.float64]
+
+    @property
+    def cost(self) -> NDArray[np.float64]:
+        """Net compliance cost: abatement, auction payments, trades at market price, penalties."""
+        price = 0.0 if math.isnan(self.market_price) else self.market_price
+        total: NDArray[np.float64] = (self.abatement_cost + self.paid_at_auction
+                                      + price * self.net_trade + self.penalty)
+        return total
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SimulationResult:
+    """The years of a simulation, the account's ledger and the final holdings."""
+
+    scenario: Scenario
+    years: tuple[YearResult, ...]
+    firm_years: tuple[FirmYear, ...]
+    account: Reserve
+    holdings: NDArray[np.int64]
+    issued: tuple[int, ...]
+    circulation: tuple[int, ...]
+
+    def table(self, *, as_frame: bool | None = None) -> Any:
+        """One row per year: a pandas DataFrame when pandas is installed, else dicts."""
+        rows = [{f.name: getattr(y, f.name) for f in fields(y)} for y in self.years]
+        if as_frame is False:
+            return rows
+        try:
+            import pandas as pd
+        except ImportError:
+            if as_frame:
+                raise
+            return rows
+        return pd.DataFrame(rows).set_index("year")
+
+    def conserves_permits(self) -> bool:
+        """Every permit accounted for, every year.
+
+        Permits issued so far equal the permits the installations hold, plus
+        those in the reserve, plus those retired; and the installations'
+        holdings in the account equal what the simulation says they hold.
+        """
+        a = self.account
+        return (
+            a.permits + a.circulation + a.cancelled == a.issued == sum(self.scenario.cap_path())
+            and a.circulation == int(self.holdings.sum())
+            and all(c >= 0 for c in self.circulation)
+            and list(self.issued) == list(np.cumsum(self.scenario.cap_path()))
+        )
+
+
+def _demand_bids(
+    firms: Firms, active: NDArray[np.bool_], holdings: NDArray[np.int64],
+    bau: NDArray[np.float64], mac: MarginalAbatementCost, floor: float, ceiling: float,
+    levels: int,
+) -> Bids | None:
+    """Each installation's demand at a ladder of prices, as bids.
+
+    At price ``p`` an installation abates ``min(bau, a(p))`` and needs the
+    rest of its emissions beyond its holdings; its bid at each level is the
+    extra need relative to the level above, in whole permits.
+    """
+    prices = np.unique(np.round(np.linspace(floor, max(ceiling, floor), levels), 2))[::-1]
+    need = np.array([
+        np.ceil(np.maximum(bau - np.minimum(mac.abatement(p), bau) - holdings, 0.0) - 1e-9)
+        for p in prices
+    ]) * active
+    steps = np.diff(np.vstack([np.zeros(len(firms)), need]), axis=0).astype(np.int64)
+    level, firm = np.nonzero(steps > 0)
+    if level.size == 0:
+        return None
+    return Bids(bidder=firm, price=prices[level], quantity=steps[level, firm])
+
+
+def _whole_tonnes(
+    emissions: NDArray[np.float64], covered: NDArray[np.int64], short: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """Emissions in whole tonnes.
+
+    A firm the market left covered (nothing bought at the ceiling) emits no
+    more than its whole permits after trading: the rounding of trades to
+    whole permits moves at most a fraction of a tonne of abatement to it. A
+    firm short at the ceiling emits its emissions rounded up.
+    """
+    whole = np.ceil(np.maximum(emissions, 0.0) - 1e-6).astype(np.int64)
+    return np.where(short > 1e-9, whole, np.minimum(whole, covered))
+
+
+def simulate(
+    scenario: Scenario, *, rng: int | np.random.Generator | None = None
+) -> SimulationResult:
+    """Run ``scenario`` year by year (see the module notes).
+
+    Examples
+    --------
+    >>> result = simulate(Scenario.example(years=3), rng=1)
+    >>> [y.year for y in result.years], result.conserves_permits()
+    ([2026, 2027, 2028], True)
+    >>> result.years[0].cap, result.years[0].free + result.years[0].offered
+    (100000, 100000)
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario (got {type(scenario).__name__})")
+    generator = np.random.default_rng(rng)
+    s, firms = scenario, scenario.firms
+    n = len(firms)
+    ids = list(range(n))
+    account = Reserve(note=s.name)
+    holdings = np.zeros(n, dtype=np.int64)
+    penalty = PenaltyRule(per_tonne=s.penalty, name="scenario penalty")
+    carried = 0
+    years, issued, circulation = [], [], []
+    firm_years: list[FirmYear] = []
+    for year, cap in zip(s.years_simulated, s.cap_path(), strict=True):
+        active = (firms.entry_year <= year) & ~firms.is_closed(year)
+        recovered = int(holdings[~active].sum())
+        if recovered:
+            account.recover(recovered, source="closed installations", note=f"{year} closures")
+            holdings[~active] = 0
+        account.set_aside(cap, note=f"{year} cap")
+        rows = np.flatnonzero(active)
+        alloc = get_rule(s.rule)(firms.take(rows), cap, auction_share=s.auction_share,
+                                 year=year, **s.rule_options)
+        free = np.zeros(n, dtype=np.int64)
+        free[rows] = alloc.permits
+        account.allocate_free(ids, free, note=f"{year} free allocation ({s.rule})")
+        if alloc.cancelled:
+            account.cancel(alloc.cancelled, note=f"{year} unallocated, cancelled")
+        holdings += free
+        offered = alloc.auctioned + (carried if s.reoffer_unsold else 0)
+        sold, price, revenue = 0, math.nan, 0.0
+        won, paid = np.zeros(n, dtype=np.int64), np.zeros(n)
+        bau = np.where(active, s.bau, 0.0)
+        bids = _demand_bids(firms, active, holdings, bau, s.mac, s.reserve_price, s.penalty,
+                            s.bid_levels)
+        if offered and bids is not None:
+            record = account.sell_by_auction(bids, offered, reserve_price=s.reserve_price,
+                                             price_rule=s.price_rule,
+                                             rng=generator, note=f"{year} auction")
+            assert record.result is not None
+            for party, total in record.result.by_bidder().items():
+                won[int(party)], paid[int(party)] = total.awarded, total.payment
+            holdings += won
+            sold, price, revenue = record.result.sold, record.result.clearing_price, \
+                record.result.revenue
+        carried = offered - sold if s.reoffer_unsold else carried + offered - sold
+        market = equilibrium(bau, holdings, s.mac, price_ceiling=s.penalty)
+        target = np.maximum(holdings + market.net_trade, 0.0)
+        pre_trade = holdings.copy()
+        after = largest_remainder(target, int(holdings.sum())) if holdings.sum() else holdings
+        traded = int(np.abs(after - holdings).sum() // 2)
+        emissions = _whole_tonnes(bau - market.abatement, after, market.issued)
+        settled = surrender(emissions, after, penalty=penalty, banking=s.banking)
+        account.retire(ids, settled.permits_surrendered, note=f"{year} surrendered")
+        if settled.expired.any():
+            account.retire(ids, settled.expired, note=f"{year} expired (no banking)")
+        holdings = np.asarray(settled.banked, dtype=np.int64).copy()
+        firm_years.append(FirmYear(
+            year=year, active=active, free=free, bought_at_auction=won, paid_at_auction=paid,
+            net_trade=after - pre_trade,
+            market_price=float(market.price), abatement_cost=market.abatement_cost,
+            emissions=emissions, penalty=settled.penalty,
+        ))
+        issued.append(account.issued)
+        circulation.append(account.circulation)
+        new = firms.is_new_entrant
+        years.append(YearResult(
+            year=year, cap=cap, free=int(free.sum()),
+            free_incumbents=int(free[~new].sum()), free_new_entrants=int(free[new].sum()),
+            offered=int(offered), sold=int(sold), auction_price=float(price),
+            auction_revenue=float(revenue), market_price=float(market.price),
+            market_status=market.status, traded=traded,
+            abatement=float(market.abatement.sum()), emissions=int(emissions.sum()),
+            surrendered=int(settled.permits_surrendered.sum()),
+            shortfall=int(settled.shortfall.sum()), penalties=float(settled.total_penalty),
+            banked=int(settled.banked.sum()), expired=int(settled.expired.sum()),
+            recovered=recovered, reserve_permits=account.permits,
+            reserve_cash=float(account.cash),
+            abatement_cost=float(market.abatement_cost.sum()),
+            compliance_cost=float(market.abatement_cost.sum()) + float(revenue)
+            + float(settled.total_penalty),
+        ))
+    holdings.flags.writeable = False
+    return SimulationResult(scenario=s, years=tuple(years), firm_years=tuple(firm_years),
+                            account=account, holdings=holdings,
+                            issued=tuple(issued), circulation=tuple(circulation))
+
+
+def plot_scenario(result: SimulationResult, ax: Any = None) -> Any:
+    """Prices (auction and market) and the reserve's permits, year by year.
+
+    Needs the ``plot`` extra (matplotlib). Prices on the left axis, permits
+    held in the reserve as bars on a twin right axis.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = plot_scenario(simulate(Scenario.example(years=3), rng=0))
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['auction price', 'market price']
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    years = [y.year for y in result.years]
+    reserve_ax = ax.twinx()
+    reserve_ax.bar(years, [y.reserve_permits for y in result.years], color="tab:grey",
+                   alpha=0.3, label="reserve (permits)")
+    reserve_ax.set_ylabel("permits in the reserve")
+    ax.set_zorder(reserve_ax.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.plot(years, [y.auction_price for y in result.years], "o-", label="auction price")
+    ax.plot(years, [y.market_price for y in result.years], "s--", label="market price")
+    ax.set_xlabel("year")
+    ax.set_ylabel("price per permit")
+    ax.set_title(result.scenario.name)
+    ax.legend(loc="upper left")
+    return ax
