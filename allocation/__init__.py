@@ -14,7 +14,33 @@ Examples
 """
 
 from allocation import fairness, stability
+from allocation.abatement import (
+    LinearMAC,
+    MarginalAbatementCost,
+    PiecewiseLinearMAC,
+    QuadraticMAC,
+    StackedMAC,
+    TechnologyStep,
+    stack,
+)
 from allocation.benchmarking import benchmarking
+from allocation.compliance import (
+    ACID_RAIN,
+    EU_ETS,
+    EU_ETS_PHASE_1,
+    NO_PENALTY,
+    PENALTY_RULES,
+    THREE_FOR_ONE,
+    THREE_TIMES_PRICE,
+    NextPeriod,
+    PenaltyRule,
+    Surrender,
+    balances,
+    next_period,
+    respects_limits,
+    retention_limit,
+    surrender,
+)
 from allocation.containment import (
     ContainmentOutcome,
     containment_auction,
@@ -33,6 +59,16 @@ from allocation.free_allocation import Allocation, conserves_cap
 from allocation.grandfathering import grandfathering
 from allocation.historical_intensity import historical_intensity
 from allocation.hybrid import hybrid
+from allocation.linking import Link, LinkedResult, Region, linked_equilibrium, two_way
+from allocation.market import (
+    MARKET_METHODS,
+    MARKET_STATUSES,
+    InfeasibleError,
+    MarketResult,
+    TwoFirmTrade,
+    equilibrium,
+    two_firm_model,
+)
 from allocation.price_band import PriceBand, band_intervention, intervene
 from allocation.reference import (
     china_power_benchmarks,
@@ -43,18 +79,55 @@ from allocation.reference import (
 from allocation.reserve import Record, Reserve, fixed_price_purchase, fixed_price_sale
 from allocation.rounding import largest_remainder
 from allocation.rules import RULE_ALIASES, RULES, get_rule
+from allocation.simulation import (
+    FirmYear,
+    Scenario,
+    SimulationResult,
+    YearResult,
+    load_scenario,
+    simulate,
+)
 from allocation.stability import msr_intake, msr_invalidation, msr_release, msr_update
 
 __all__: list[str] = [
+    "ACID_RAIN",
+    "EU_ETS",
+    "EU_ETS_PHASE_1",
+    "MARKET_METHODS",
+    "MARKET_STATUSES",
+    "NO_PENALTY",
+    "PENALTY_RULES",
     "RULES",
     "RULE_ALIASES",
+    "THREE_FOR_ONE",
+    "THREE_TIMES_PRICE",
     "Adjustment",
     "Allocation",
     "ContainmentOutcome",
+    "FirmYear",
     "Firms",
+    "InfeasibleError",
+    "LinearMAC",
+    "Link",
+    "LinkedResult",
+    "MarginalAbatementCost",
+    "MarketResult",
+    "NextPeriod",
+    "PenaltyRule",
+    "PiecewiseLinearMAC",
     "PriceBand",
+    "QuadraticMAC",
     "Record",
+    "Region",
     "Reserve",
+    "Scenario",
+    "SimulationResult",
+    "StackedMAC",
+    "Surrender",
+    "TechnologyStep",
+    "TwoFirmTrade",
+    "YearResult",
+    "balances",
     "band_intervention",
     "benchmarking",
     "china_power_benchmarks",
@@ -63,6 +136,7 @@ __all__: list[str] = [
     "containment_auction",
     "containment_offers",
     "equal_quantity",
+    "equilibrium",
     "eu_correction_factor",
     "eu_product_benchmarks",
     "ex_post_adjustment",
@@ -75,15 +149,25 @@ __all__: list[str] = [
     "hybrid",
     "intervene",
     "largest_remainder",
+    "linked_equilibrium",
+    "load_scenario",
     "msr_intake",
     "msr_invalidation",
     "msr_release",
     "msr_update",
+    "next_period",
     "price_containment_tiers",
     "reference_table",
     "reserve_sale_offered",
+    "respects_limits",
+    "retention_limit",
     "rggi_auction",
     "rggi_prices",
+    "simulate",
     "stability",
+    "stack",
+    "surrender",
     "tier_sale",
+    "two_firm_model",
+    "two_way",
 ]

@@ -63,7 +63,7 @@ from scipy.optimize import brentq
 
 from allocation.abatement import MarginalAbatementCost
 from allocation.market import (
-    METHODS,
+    MARKET_METHODS,
     InfeasibleError,
     MarketResult,
     Supply,
@@ -469,7 +469,7 @@ def linked_equilibrium(
     regs = _check_regions(regions)
     names = tuple(r.name for r in regs)
     lks = _check_links(links, names)
-    how = check_choice("method", method, METHODS)
+    how = check_choice("method", method, MARKET_METHODS)
     sweeps = check_nonnegative_int("max_sweeps", max_sweeps, minimum=1)
 
     supplies = [

@@ -76,8 +76,8 @@ from allocation.abatement import LinearMAC, MarginalAbatementCost, StackedMAC
 from auctions._validate import as_prices, as_quantities, check_choice, check_price, same_length
 
 __all__ = [
-    "METHODS",
-    "STATUSES",
+    "MARKET_METHODS",
+    "MARKET_STATUSES",
     "InfeasibleError",
     "MarketResult",
     "TwoFirmTrade",
@@ -88,9 +88,9 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 #: How :func:`equilibrium` finds the price.
-METHODS: Final = ("auto", "exact", "bracket")
+MARKET_METHODS: Final = ("auto", "exact", "bracket")
 #: What bound, if any, set the price.
-STATUSES: Final = ("cleared", "surplus", "floor", "ceiling", "band_bottom", "band_top")
+MARKET_STATUSES: Final = ("cleared", "surplus", "floor", "ceiling", "band_bottom", "band_top")
 
 _RTOL = 1e-12
 
@@ -655,7 +655,7 @@ def equilibrium(
     ('ceiling', 30.0, 17.5)
     """
     b, q, curve = check_firms(bau, permits, mac)
-    how = check_choice("method", method, METHODS)
+    how = check_choice("method", method, MARKET_METHODS)
     floor = check_price("price_floor", price_floor, allow_none=True)
     ceiling = check_price("price_ceiling", price_ceiling, allow_none=True)
     if floor is not None and ceiling is not None and floor > ceiling:

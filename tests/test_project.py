@@ -138,7 +138,8 @@ def test_auction_command_reports_file_line_and_field(tmp_path, capsys):
     assert "supply must be >= 0 (got -1)" in capsys.readouterr().err
 
 
-def test_readme_python_examples_run(capsys):
+def test_readme_python_examples_run(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write files
     text = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```python\n(.+?)\n```", text, flags=re.S)
     assert len(blocks) >= 5
