@@ -46,10 +46,11 @@ from allocation.compliance import PenaltyRule, surrender
 from allocation.files import InputFileError
 from allocation.firms import Firms
 from allocation.market import equilibrium
+from allocation.price_band import PriceBand
 from allocation.reserve import Reserve
 from allocation.rounding import largest_remainder
 from allocation.rules import get_rule
-from auctions import Bids
+from auctions import Bids, Offers
 from auctions._validate import check_choice, check_nonnegative_int, check_price, check_share
 from auctions.clearing import PriceRule
 
@@ -97,6 +98,13 @@ class Scenario:
         The auction's price rule.
     reoffer_unsold : bool, default False
         Offer permits left unsold in earlier auctions again.
+    band_reference, band_width, band_tranche : float, float, int, optional
+        A price band run from the reserve (Shanxi: 20 % around a benchmark
+        price): when the market price would rise above ``reference * (1 +
+        width)`` the reserve sells up to ``band_tranche`` permits at that
+        ceiling; when it would fall below ``reference * (1 - width)`` it buys
+        up to ``band_tranche`` back at that floor, as far as its permits and
+        cash allow; then the market clears again.
     penalty : float, default 100
         Money per tonne not covered at the deadline (Directive 2003/87/EC
         Article 16(3): EUR 100).
@@ -120,6 +128,9 @@ class Scenario:
     reserve_price: float = 0.0
     price_rule: PriceRule = "last_accepted"
     reoffer_unsold: bool = False
+    band_reference: float | None = None
+    band_width: float = 0.2
+    band_tranche: int = 0
     penalty: float = 100.0
     banking: bool = True
     bid_levels: int = 25
@@ -150,6 +161,10 @@ class Scenario:
         check_price("reserve_price", self.reserve_price)
         check_choice("price_rule", self.price_rule, PRICE_RULES)
         check_price("penalty", self.penalty)
+        if self.band_reference is not None:
+            PriceBand(reference=self.band_reference, lower=self.band_width,
+                      upper=self.band_width)
+        check_nonnegative_int("band_tranche", self.band_tranche)
         check_nonnegative_int("bid_levels", self.bid_levels, minimum=2)
         object.__setattr__(self, "rule_options", dict(self.rule_options))
 
@@ -252,6 +267,9 @@ class Scenario:
                            "options": dict(self.rule_options)},
             "auction": {"reserve_price": self.reserve_price, "price_rule": self.price_rule,
                         "reoffer_unsold": self.reoffer_unsold, "bid_levels": self.bid_levels},
+            "reserve": ({} if self.band_reference is None else
+                        {"band_reference": self.band_reference, "band_width": self.band_width,
+                         "band_tranche": self.band_tranche}),
             "compliance": {"penalty": self.penalty, "banking": self.banking},
         }
         path.write_text(tomli_w.dumps(document), encoding="utf-8")
@@ -396,6 +414,9 @@ def load_scenario(path: str | Path) -> Scenario:
             reserve_price=get("auction", "reserve_price", 0.0),
             price_rule=get("auction", "price_rule", "last_accepted"),
             reoffer_unsold=get("auction", "reoffer_unsold", False),
+            band_reference=get("reserve", "band_reference", None),
+            band_width=get("reserve", "band_width", 0.2),
+            band_tranche=get("reserve", "band_tranche", 0),
             bid_levels=get("auction", "bid_levels", 25),
             penalty=get("compliance", "penalty", 100.0),
             banking=get("compliance", "banking", True),
@@ -431,6 +452,8 @@ class YearResult:
     banked: int
     expired: int
     recovered: int
+    band_sold: int
+    band_bought: int
     reserve_permits: int
     reserve_cash: float
     abatement_cost: float
@@ -446,6 +469,8 @@ class FirmYear:
     free: NDArray[np.int64]
     bought_at_auction: NDArray[np.int64]
     paid_at_auction: NDArray[np.float64]
+    band_trade: NDArray[np.int64]
+    band_paid: NDArray[np.float64]
     net_trade: NDArray[np.int64]
     market_price: float
     abatement_cost: NDArray[np.float64]
@@ -456,7 +481,7 @@ class FirmYear:
     def cost(self) -> NDArray[np.float64]:
         """Net compliance cost: abatement, auction payments, trades at market price, penalties."""
         price = 0.0 if math.isnan(self.market_price) else self.market_price
-        total: NDArray[np.float64] = (self.abatement_cost + self.paid_at_auction
+        total: NDArray[np.float64] = (self.abatement_cost + self.paid_at_auction + self.band_paid
                                       + price * self.net_trade + self.penalty)
         return total
 
@@ -525,6 +550,51 @@ def _demand_bids(
     return Bids(bidder=firm, price=prices[level], quantity=steps[level, firm])
 
 
+def _band_operation(
+    s: Scenario, account: Reserve, price: float, bau: NDArray[np.float64],
+    holdings: NDArray[np.int64], year: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]] | None:
+    """The reserve's sale at the band's ceiling or purchase at its floor, per firm."""
+    assert s.band_reference is not None
+    band = PriceBand(reference=s.band_reference, lower=s.band_width, upper=s.band_width)
+    n = holdings.size
+    ids = np.arange(n)
+    if price > band.ceiling and account.permits:
+        gap = bau - np.minimum(s.mac.abatement(band.ceiling), bau) - holdings
+        need = np.ceil(np.maximum(gap, 0.0) - 1e-9).astype(np.int64)
+        quantity = min(s.band_tranche, account.permits, int(need.sum()))
+        if quantity == 0:
+            return None
+        buyers = need > 0
+        record = account.sell_fixed_price(
+            Bids(bidder=ids[buyers], price=np.full(int(buyers.sum()), band.ceiling),
+                 quantity=need[buyers]),
+            price=band.ceiling, quantity=quantity, note=f"{year} band sale at {band.ceiling}")
+        sign = 1
+    elif price < band.floor and account.cash_cents > 0:
+        spare = holdings - (bau - np.minimum(s.mac.abatement(band.floor), bau))
+        surplus = np.floor(np.maximum(spare, 0.0) + 1e-9).astype(np.int64)
+        affordable = account.cash_cents // round(band.floor * 100) if band.floor > 0 else 0
+        quantity = min(s.band_tranche, int(surplus.sum()), int(affordable))
+        if quantity == 0:
+            return None
+        sellers = surplus > 0
+        record = account.repurchase_fixed_price(
+            Offers(price=np.full(int(sellers.sum()), band.floor), quantity=surplus[sellers],
+                   seller=ids[sellers]),
+            price=band.floor, quantity=quantity, note=f"{year} band purchase at {band.floor}")
+        sign = -1
+    else:
+        return None
+    moved, money = np.zeros(n, dtype=np.int64), np.zeros(n)
+    for t in record.transfers:
+        firm = int(t.party)  # type: ignore[call-overload]  # parties are firm indices
+        moved[firm] += t.permits
+        money[firm] += t.cents / 100
+    assert int(moved.sum()) == sign * quantity
+    return moved, money
+
+
 def _whole_tonnes(
     emissions: NDArray[np.float64], covered: NDArray[np.int64], short: NDArray[np.float64]
 ) -> NDArray[np.int64]:
@@ -581,8 +651,10 @@ def simulate(
             account.cancel(alloc.cancelled, note=f"{year} unallocated, cancelled")
         holdings += free
         offered = alloc.auctioned + (carried if s.reoffer_unsold else 0)
+        offered = min(offered, account.permits)  # band sales may have used carried permits
         sold, price, revenue = 0, math.nan, 0.0
         won, paid = np.zeros(n, dtype=np.int64), np.zeros(n)
+        band_trade, band_paid = np.zeros(n, dtype=np.int64), np.zeros(n)
         bau = np.where(active, s.bau, 0.0)
         bids = _demand_bids(firms, active, holdings, bau, s.mac, s.reserve_price, s.penalty,
                             s.bid_levels)
@@ -598,6 +670,12 @@ def simulate(
                 record.result.revenue
         carried = offered - sold if s.reoffer_unsold else carried + offered - sold
         market = equilibrium(bau, holdings, s.mac, price_ceiling=s.penalty)
+        if s.band_reference is not None and s.band_tranche:
+            moved = _band_operation(s, account, market.price, bau, holdings, year)
+            if moved is not None:
+                band_trade, band_paid = moved
+                holdings += band_trade
+                market = equilibrium(bau, holdings, s.mac, price_ceiling=s.penalty)
         target = np.maximum(holdings + market.net_trade, 0.0)
         pre_trade = holdings.copy()
         after = largest_remainder(target, int(holdings.sum())) if holdings.sum() else holdings
@@ -610,6 +688,7 @@ def simulate(
         holdings = np.asarray(settled.banked, dtype=np.int64).copy()
         firm_years.append(FirmYear(
             year=year, active=active, free=free, bought_at_auction=won, paid_at_auction=paid,
+            band_trade=band_trade, band_paid=band_paid,
             net_trade=after - pre_trade,
             market_price=float(market.price), abatement_cost=market.abatement_cost,
             emissions=emissions, penalty=settled.penalty,
@@ -627,11 +706,12 @@ def simulate(
             surrendered=int(settled.permits_surrendered.sum()),
             shortfall=int(settled.shortfall.sum()), penalties=float(settled.total_penalty),
             banked=int(settled.banked.sum()), expired=int(settled.expired.sum()),
-            recovered=recovered, reserve_permits=account.permits,
+            recovered=recovered, band_sold=int(np.maximum(band_trade, 0).sum()),
+            band_bought=int(np.maximum(-band_trade, 0).sum()), reserve_permits=account.permits,
             reserve_cash=float(account.cash),
             abatement_cost=float(market.abatement_cost.sum()),
             compliance_cost=float(market.abatement_cost.sum()) + float(revenue)
-            + float(settled.total_penalty),
+            + math.fsum(band_paid) + float(settled.total_penalty),
         ))
     holdings.flags.writeable = False
     return SimulationResult(scenario=s, years=tuple(years), firm_years=tuple(firm_years),

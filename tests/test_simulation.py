@@ -72,6 +72,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         reserve_price=draw(st.sampled_from([0.0, 5.0])),
         reoffer_unsold=draw(st.booleans()), banking=draw(st.booleans()),
         penalty=draw(st.sampled_from([10.0, 100.0])), bid_levels=5,
+        band_reference=draw(st.sampled_from([None, 2.0, 8.0])),
+        band_tranche=draw(st.sampled_from([0, 50, 500])),
     )
 
 
@@ -88,8 +90,11 @@ def test_the_multi_year_ledger_conserves_permits(scenario, seed):
             assert y.banked == 0
     # What is banked at the end of a year is what the installations hold.
     assert int(r.holdings.sum()) == r.years[-1].banked
-    # Cash is exactly the auction revenue.
-    assert a.cash_cents == sum(round(y.auction_revenue * 100) for y in r.years)
+    # Cash is exactly the auction revenue plus what the band's sales and purchases moved.
+    band_cents = sum(round(float(f.band_paid.sum()) * 100) for f in r.firm_years)
+    assert a.cash_cents == sum(round(y.auction_revenue * 100) for y in r.years) + band_cents
+    for y in r.years:
+        assert y.band_sold <= scenario.band_tranche and y.band_bought <= scenario.band_tranche
 
 
 def test_banked_permits_carry_over():
@@ -163,5 +168,27 @@ def test_per_firm_records_add_up_to_the_year(scenario, seed):
         assert int(f.bought_at_auction.sum()) == y.sold
         assert math.fsum(f.paid_at_auction) == pytest.approx(y.auction_revenue)
         assert int(f.net_trade.sum()) == 0
+        assert int(f.band_trade.sum()) == y.band_sold - y.band_bought
         assert int(f.emissions.sum()) == y.emissions
         assert not f.free[~f.active].any() and not f.emissions[~f.active].any()
+
+
+def test_a_price_band_buys_at_its_floor_and_sells_at_its_ceiling():
+    from dataclasses import replace
+
+    s = Scenario.example(years=4)
+    plain = simulate(s, rng=1)
+    # Market prices sit between 9 and 15 without a band (see the example's table).
+    low = simulate(replace(s, band_reference=18.0, band_tranche=3000), rng=1)
+    assert all(y.band_bought <= 3000 and y.band_sold == 0 for y in low.years)
+    assert any(y.band_bought > 0 for y in low.years)
+    buy = [f for f in low.firm_years if f.band_trade.any()][0]
+    # Each seller is paid the floor, 18 * 0.8 = 14.40, per permit.
+    sellers = buy.band_trade < 0
+    np.testing.assert_allclose(buy.band_paid[sellers], 14.40 * buy.band_trade[sellers])
+    high = simulate(replace(s, band_reference=5.0, band_tranche=2000), rng=1)
+    assert any(y.band_sold > 0 for y in high.years)
+    for a, b in zip(plain.years, high.years, strict=True):
+        if b.band_sold:
+            assert b.market_price <= a.market_price
+    assert low.conserves_permits() and high.conserves_permits()
