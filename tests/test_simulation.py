@@ -182,7 +182,7 @@ def test_a_price_band_buys_at_its_floor_and_sells_at_its_ceiling():
     low = simulate(replace(s, band_reference=18.0, band_tranche=3000), rng=1)
     assert all(y.band_bought <= 3000 and y.band_sold == 0 for y in low.years)
     assert any(y.band_bought > 0 for y in low.years)
-    buy = [f for f in low.firm_years if f.band_trade.any()][0]
+    buy = next(f for f in low.firm_years if f.band_trade.any())
     # Each seller is paid the floor, 18 * 0.8 = 14.40, per permit.
     sellers = buy.band_trade < 0
     np.testing.assert_allclose(buy.band_paid[sellers], 14.40 * buy.band_trade[sellers])
