@@ -14,7 +14,10 @@
    permits left unsold stay in the reserve;
 4. installations trade to the competitive equilibrium
    (:func:`allocation.market.equilibrium`; the penalty acts as a price
-   ceiling), the trades rounded to whole permits by largest remainder;
+   ceiling), the trades rounded to whole permits by largest remainder; if
+   the scenario has a price band and the price leaves it, the reserve first
+   sells at the band's ceiling or buys back at its floor (within its permits
+   and cash) and the market clears again;
 5. each installation surrenders permits for its emissions
    (:func:`allocation.compliance.surrender`): a tonne short pays the
    penalty, unused permits are banked (or expire without banking).
