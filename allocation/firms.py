@@ -309,9 +309,13 @@ class Firms:
         n_new = int(self.is_new_entrant.sum())
         years = self.base_years
         span = f"{years[0]}" if years.size == 1 else f"{years[0]}-{years[-1]}"
+        def count(k: int, word: str) -> str:
+            return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
         return (
-            f"Firms({len(self)} installations: {len(self) - n_new} incumbents, "
-            f"{n_new} new entrants; base years {span})"
+            f"Firms({count(len(self), 'installation')}: "
+            f"{count(len(self) - n_new, 'incumbent')}, {count(n_new, 'new entrant')}; "
+            f"base years {span})"
         )
 
     # ------------------------------------------------------------- derived

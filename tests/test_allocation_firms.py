@@ -37,7 +37,7 @@ def test_incumbents_and_new_entrants(firms: Firms) -> None:
     assert firms.new_entrants.product.tolist() == ["clinker"]
     assert firms.recorded.tolist() == [[True, True], [False, True], [False, False], [True, True]]
     assert repr(firms) == (
-        "Firms(4 installations: 3 incumbents, 1 new entrants; base years 2019-2020)"
+        "Firms(4 installations: 3 incumbents, 1 new entrant; base years 2019-2020)"
     )
 
 
