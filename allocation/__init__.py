@@ -13,7 +13,7 @@ Examples
 [750, 750]
 """
 
-from allocation import fairness, stability
+from allocation import fairness, programmes, stability
 from allocation.abatement import (
     LinearMAC,
     MarginalAbatementCost,
@@ -157,6 +157,7 @@ __all__: list[str] = [
     "msr_update",
     "next_period",
     "price_containment_tiers",
+    "programmes",
     "reference_table",
     "reserve_sale_offered",
     "respects_limits",

@@ -11,6 +11,7 @@ Examples
 15.0
 """
 
+from auctions import rules
 from auctions.batch import BatchResult, batch_seeds, clear_batch
 from auctions.bids import Bids, Offers
 from auctions.clearing import (
@@ -62,6 +63,7 @@ __all__ = [
     "market_clearing_range",
     "pay_as_bid",
     "reverse_auction",
+    "rules",
     "run_experiment",
     "uniform_price",
     "vickrey",

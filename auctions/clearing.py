@@ -263,14 +263,20 @@ def _fill(
 
 
 def _limit_lots(
-    codes: NDArray[np.int64], price: NDArray[np.float64], lots: NDArray[np.int64], limit: int
+    codes: NDArray[np.int64], price: NDArray[np.float64], lots: NDArray[np.int64], limit: int,
+    time: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
-    """Trim each bidder's lots to ``limit``, removing its lowest-priced lots first."""
+    """Trim each bidder's lots to ``limit``, removing its lowest-priced lots first.
+
+    Among one bidder's bids at the same price, the last submitted is trimmed
+    first (by ``time``, then row).
+    """
     over = np.bincount(codes, weights=lots) > limit
     rows = np.flatnonzero(over[codes])
     if rows.size == 0:
         return lots
-    order = rows[np.lexsort((rows, -price[rows], codes[rows]))]
+    submitted = rows if time is None else time[rows]
+    order = rows[np.lexsort((rows, submitted, -price[rows], codes[rows]))]
     q = lots[order]
     c = codes[order]
     cum = np.cumsum(q)
@@ -459,7 +465,7 @@ def _valid_lots(
     eligible = np.where(bids.price >= floor, bid_lots, 0)
     if rules.bidder_limit is not None:
         limit = math.floor(rules.bidder_limit * offers.total) // rules.lot_size
-        eligible = _limit_lots(bids.bidder_codes, bids.price, eligible, limit)
+        eligible = _limit_lots(bids.bidder_codes, bids.price, eligible, limit, bids.time)
     return eligible, offer_lots
 
 

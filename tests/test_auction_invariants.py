@@ -148,6 +148,7 @@ def test_row_order_does_not_matter_under_time_priority(case, data):
         time=times[perm],
     )
     options = {**case, "tie_break": "time"}
+    # Bidder limits trim a bidder's same-price bids in submission order too.
     a = clear(**{**options, "bids": timed})
     b = clear(**{**options, "bids": shuffled})
     assert np.array_equal(a.awarded[perm], b.awarded)
