@@ -64,7 +64,7 @@ upward float of at most 20 % (上浮不超过 20%).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -102,6 +102,26 @@ class InfeasibleError(ValueError):
 # ======================================================================
 # solver
 # ======================================================================
+def _lowest(reaches: Callable[[float], bool], lo: float, hi: float) -> float:
+    """The lowest price in ``[lo, hi]`` at which ``reaches`` holds (it holds at ``hi``).
+
+    A root finder may land anywhere in a range where total abatement is flat
+    at the required amount (a firm's curve capped at its emissions); the
+    market price is the bottom of that range.
+    """
+    if reaches(lo):
+        return lo
+    while hi - lo > 4 * np.finfo(float).eps * max(abs(hi), 1e-300):
+        mid = lo + (hi - lo) / 2
+        if mid <= lo or mid >= hi:
+            break
+        if reaches(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 class Supply:
     """Total abatement as a function of the price, for one population of firms.
 
@@ -219,19 +239,19 @@ class Supply:
         if lo_i < len(jumps):
             b = float(jumps[lo_i])
             below_b = float(self.lower(b).sum())
-            if below_b <= required:
-                return b, below_b < required
+            if below_b < required:
+                return b, True
         else:
             b = self.top
             below_b = up(b)
             if below_b <= required:  # every firm at its limit (to rounding)
-                return b, False
+                return _lowest(lambda x: up(x) >= below_b, a, b), False
 
         def excess(p: float) -> float:
             return (up(p) if p < b else below_b) - required
 
         p = brentq(excess, a, b, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
-        return float(p), False
+        return _lowest(lambda x: up(x) >= required, a, float(p)), False
 
     # --------------------------------------------------------- public
     def price(self, required: float) -> tuple[float, bool]:

@@ -422,3 +422,22 @@ def test_every_firm_gains_from_trading(market):
     finite = np.isfinite(r.cost_without_trading)
     assert (r.saving[finite] >= -1e-7 * (1.0 + r.cost_without_trading[finite])).all()
     assert r.total_saving >= -1e-7 * (1.0 + math.fsum(r.cost_without_trading[finite]))
+
+
+def test_bracket_finds_the_bottom_of_a_flat_range():
+    """Found by the ci profile: a linear firm capped at its emissions before a step's cost.
+
+    Four steps at cost 0 abate 40 t; the linear firm (MC = 0.5 a, so it abates
+    2p) reaches its 12 t at p = 6, which makes the 52 t required; the step at
+    cost 7 is not needed. The price is 6 whichever solver runs.
+    """
+    from allocation.abatement import stack
+
+    bau = np.array([0.0, 12.0, 0.0, 0.0, 0.0, 10.0, 10.0, 10.0, 10.0, 10.0])
+    permits = np.array([0, 10, 0, 0, 0, 0, 0, 0, 0, 0])
+    mac = stack(LinearMAC([1.0, 0.5, 1.0, 1.0, 1.0]),
+                TechnologyStep([0.0, 0.0, 0.0, 0.0, 7.0], [10.0] * 5))
+    for method in ("exact", "bracket"):
+        r = equilibrium(bau, permits, mac, method=method)
+        assert r.price == pytest.approx(6.0, rel=1e-12)
+        assert r.abatement.tolist() == pytest.approx([0, 12, 0, 0, 0, 10, 10, 10, 10, 0])
