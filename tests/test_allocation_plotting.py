@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from allocation import Firms, compare, grandfathering
+from allocation.abatement import (
+    LinearMAC,
+    PiecewiseLinearMAC,
+    QuadraticMAC,
+    TechnologyStep,
+    stack,
+)
 from allocation.fairness import gini, permits_per_output
-from allocation.plotting import lorenz_curve, plot_lorenz, plot_vintage_groups
+from allocation.market import equilibrium
+from allocation.plotting import lorenz_curve, plot_lorenz, plot_mac, plot_vintage_groups
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -208,3 +216,158 @@ def test_plot_lorenz_bad_arguments(firms):
     idle = firms.replace(current_output=[0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="no installation with current output"):
         plot_lorenz(grandfathering(idle, 100))
+
+
+# ---------------------------------------------------------------- plot_mac
+
+
+def xy(line) -> tuple[list[float], list[float]]:
+    return [float(v) for v in line.get_xdata()], [float(v) for v in line.get_ydata()]
+
+
+@pytest.fixture
+def three_firms():
+    """Linear curves 1a, 2a, 4a; 70 tonnes to cut in all: price 40 (the closed form)."""
+    mac = LinearMAC([1.0, 2.0, 4.0])
+    return mac, equilibrium(bau=[100, 100, 100], permits=[50, 90, 90], mac=mac)
+
+
+def test_plot_mac_draws_curves_price_and_abatement(three_firms):
+    mac, r = three_firms
+    assert r.price == 40.0
+    ax = plot_mac(mac, result=r, labels=["a", "b", "c"])
+    curves, price, markers = ax.lines[:3], ax.lines[3], ax.lines[4:]
+    assert len(ax.lines) == 7 and len(markers) == 3
+    # each curve is c_i * a, from 0 to the firm's emissions (100 t)
+    for line, slope in zip(curves, [1.0, 2.0, 4.0], strict=True):
+        x, y = xy(line)
+        assert x == [0.0, 100.0]
+        assert y == [0.0, 100.0 * slope]
+    # the price is a horizontal line at 40 across the axes
+    assert xy(price)[1] == [40.0, 40.0]
+    assert xy(price)[0] == [0.0, 1.0]  # axes coordinates: the whole width
+    assert price.get_label() == "permit price 40"
+    # each firm abates where its marginal cost meets the price: 40 / c_i
+    assert [xy(m) for m in markers] == [([40.0], [40.0]), ([20.0], [40.0]), ([10.0], [40.0])]
+    assert [m.get_color() for m in markers] == [c.get_color() for c in curves]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["a", "b", "c", "permit price 40"]
+    assert ax.get_xlabel() == "abatement (tonnes)"
+    assert ax.get_ylabel() == "marginal abatement cost (per tonne)"
+    assert ax.get_title() == "marginal abatement cost"
+    assert ax.get_xlim()[0] == 0.0 and ax.get_ylim()[0] == 0.0
+
+
+def test_plot_mac_marks_a_firm_at_its_limit_below_the_price():
+    # Firm 1 can abate only its 10 t of emissions, for a marginal cost of 10;
+    # firm 0 abates the other 40 t and sets the price at 40.
+    mac = LinearMAC([1.0, 1.0])
+    r = equilibrium([100, 10], [60, 0], mac)
+    assert r.price == 40.0 and r.abatement.tolist() == [40.0, 10.0]
+    ax = plot_mac(mac, result=r)
+    assert [line.get_label() for line in ax.lines[:2]] == ["firm 0", "firm 1"]
+    assert xy(ax.lines[1]) == ([0.0, 10.0], [0.0, 10.0])  # stops at its emissions
+    assert xy(ax.lines[3]) == ([40.0], [40.0])
+    assert xy(ax.lines[4]) == ([10.0], [10.0])  # on its curve, below the price line
+
+
+def test_plot_mac_some_firms_in_the_order_given(three_firms):
+    mac, r = three_firms
+    ax = plot_mac(mac, result=r, firms=[2, 0], labels=["a", "b", "c"], max_abatement=50.0)
+    assert [line.get_label() for line in ax.lines[:3]] == ["c", "a", "permit price 40"]
+    assert xy(ax.lines[0]) == ([0.0, 50.0], [0.0, 200.0])
+    assert xy(ax.lines[1]) == ([0.0, 50.0], [0.0, 50.0])
+    assert [xy(m) for m in ax.lines[3:]] == [([10.0], [40.0]), ([40.0], [40.0])]
+    mask = plot_mac(mac, result=r, firms=np.array([False, True, False]))
+    assert [line.get_label() for line in mask.lines] == [
+        "firm 1", "permit price 40", "_abatement of firm 1"
+    ]
+    assert xy(mask.lines[2]) == ([20.0], [40.0])
+
+
+def test_plot_mac_draws_break_points_exactly_and_samples_smooth_curves():
+    mac = stack(
+        TechnologyStep(cost=30.0, capacity=25.0),
+        PiecewiseLinearMAC(abatement=[[0, 10, 30]], marginal_cost=[[0, 5, 45]]),
+        QuadraticMAC(linear=0.5, quadratic=0.02, intercept=5.0),
+    )
+    ax = plot_mac(mac, max_abatement=60.0)
+    step, piecewise, quadratic = ax.lines
+    assert xy(step) == ([0.0, 25.0], [30.0, 30.0])  # the step ends at its capacity
+    assert xy(piecewise) == ([0.0, 10.0, 30.0], [0.0, 5.0, 45.0])  # its data points
+    x, y = xy(quadratic)
+    assert len(x) == 201 and x[0] == 0.0 and x[-1] == 60.0
+    assert y == pytest.approx([5.0 + 0.5 * a + 0.02 * a * a for a in x])
+    assert len(ax.lines) == 3  # no result: no price, no markers
+
+
+def test_plot_mac_of_steps_at_the_equilibrium():
+    # Two technologies: 60 t at 30 and 80 t at 50; 100 t to cut. The dearer
+    # one sets the price and runs for 40 t of its 80.
+    mac = TechnologyStep(cost=[30.0, 50.0], capacity=[60.0, 80.0])
+    r = equilibrium([100, 100], [50, 50], mac)
+    assert r.price == 50.0
+    ax = plot_mac(mac, result=r)
+    assert xy(ax.lines[0]) == ([0.0, 60.0], [30.0, 30.0])
+    assert xy(ax.lines[1]) == ([0.0, 80.0], [50.0, 50.0])
+    assert xy(ax.lines[2])[1] == [50.0, 50.0]
+    assert [xy(m) for m in ax.lines[3:]] == [([60.0], [30.0]), ([40.0], [50.0])]
+
+
+def test_plot_mac_takes_a_sequence_of_curves_like_equilibrium():
+    curves = [LinearMAC([2.0]), TechnologyStep(cost=10.0, capacity=3.0)]
+    r = equilibrium([50, 50], [40, 41], curves)
+    ax = plot_mac(curves, result=r, labels=np.array(["kiln", "mill"]))
+    assert [line.get_label() for line in ax.lines[:2]] == ["kiln", "mill"]
+    assert xy(ax.lines[0]) == ([0.0, 50.0], [0.0, 100.0])
+    assert xy(ax.lines[1]) == ([0.0, 3.0], [10.0, 10.0])
+
+
+def test_plot_mac_draws_on_the_axes_given(three_firms):
+    mac, r = three_firms
+    _, (left, right) = plt.subplots(1, 2)
+    assert plot_mac(mac, right, result=r, title="three firms") is right
+    assert not left.lines and len(right.lines) == 7
+    assert right.get_title() == "three firms"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"mac": "linear"}, TypeError, "mac must be a marginal abatement cost curve"),
+        ({"mac": [LinearMAC([1.0]), 3.0]}, TypeError, r"mac\[1\] must be"),
+        ({"mac": []}, ValueError, "mac must not be an empty sequence"),
+        ({"result": "40"}, TypeError, "result must be the MarketResult"),
+        ({"firms": [0, 3]}, ValueError, r"indices from 0 to 2 \(got 3 at position 1\)"),
+        ({"firms": [-1]}, ValueError, "firms must be indices from 0 to 2"),
+        ({"firms": [1, 1]}, ValueError, "firms must not repeat a firm"),
+        ({"firms": []}, ValueError, "firms must name at least one firm"),
+        ({"firms": [True, False]}, ValueError, "firms as a mask must have one entry per firm"),
+        ({"firms": [0.5]}, TypeError, "firms must hold integer firm indices"),
+        ({"firms": "a"}, TypeError, "firms must be a sequence of firm indices"),
+        ({"firms": 1}, TypeError, "firms must be a sequence of firm indices"),
+        ({"labels": ["a"]}, ValueError, r"labels must have one name per firm of mac \(3\)"),
+        ({"labels": "abc"}, TypeError, "labels must be a sequence of names"),
+        ({"max_abatement": 0.0}, ValueError, "max_abatement must be finite and > 0"),
+        ({"max_abatement": math.inf}, ValueError, "max_abatement must be finite and > 0"),
+        ({"max_abatement": "50"}, TypeError, "max_abatement must be a number"),
+        ({"max_abatement": True}, TypeError, "max_abatement must be a number"),
+    ],
+)
+def test_plot_mac_bad_arguments(three_firms, kwargs, error, message):
+    mac, r = three_firms
+    arguments: dict[str, Any] = {"mac": mac, "result": r, **kwargs}
+    with pytest.raises(error, match=message):
+        plot_mac(arguments.pop("mac"), **arguments)
+
+
+def test_plot_mac_result_of_other_firms_or_no_end(three_firms):
+    _, r = three_firms
+    with pytest.raises(ValueError, match=r"result must cover the 2 firms of mac \(got 3"):
+        plot_mac(LinearMAC([1.0, 2.0]), result=r)
+    with pytest.raises(ValueError, match=r"max_abatement is needed: the curves of firms \[0, 2\]"):
+        plot_mac(stack(LinearMAC([1.0]), TechnologyStep(cost=1.0, capacity=5.0),
+                       LinearMAC([2.0])))
+    # curves with an end need neither
+    ax = plot_mac(TechnologyStep(cost=[1.0, 2.0], capacity=[5.0, 7.0]))
+    assert [xy(line)[0][-1] for line in ax.lines] == [5.0, 7.0]
