@@ -194,6 +194,32 @@ def net_cost_per_output(
     )
 
 
+def weighted_values(
+    values: ArrayLike, weights: ArrayLike | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Values and weights checked for an inequality measure, nan values left out.
+
+    Raises
+    ------
+    ValueError
+        For values that are not one-dimensional, negative or infinite;
+        weights of another shape, negative or not finite.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"values must be one-dimensional (got shape {x.shape})")
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != x.shape:
+        raise ValueError(f"weights must match values (got shapes {w.shape} and {x.shape})")
+    keep = ~np.isnan(x)
+    x, w = x[keep], w[keep]
+    if (x < 0).any() or np.isinf(x).any():
+        raise ValueError("values must be finite and >= 0 (nan values are left out)")
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise ValueError("weights must be finite and >= 0")
+    return x, w
+
+
 def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     """The Gini coefficient of ``values`` (0: all equal; near 1: one holds all).
 
@@ -224,18 +250,7 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     >>> round(gini([1.0, 2.0, 3.0, 4.0]), 4)
     0.25
     """
-    x = np.asarray(values, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError(f"values must be one-dimensional (got shape {x.shape})")
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
-    if w.shape != x.shape:
-        raise ValueError(f"weights must match values (got shapes {w.shape} and {x.shape})")
-    keep = ~np.isnan(x)
-    x, w = x[keep], w[keep]
-    if (x < 0).any() or np.isinf(x).any():
-        raise ValueError("values must be finite and >= 0")
-    if (w < 0).any() or not np.isfinite(w).all():
-        raise ValueError("weights must be finite and >= 0")
+    x, w = weighted_values(values, weights)
     total_w = float(w.sum())
     mass = float((w * x).sum())
     if total_w <= 0 or mass <= 0:

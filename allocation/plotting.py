@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from allocation.abatement import MarginalAbatementCost, StackedMAC
-from allocation.fairness import Comparison, gini, permits_per_output
+from allocation.fairness import Comparison, gini, permits_per_output, weighted_values
 from allocation.free_allocation import Allocation
 from allocation.market import MarketResult
 from auctions._validate import check_choice
@@ -225,18 +225,7 @@ def lorenz_curve(
     >>> float(1 - (np.diff(x) * (y[1:] + y[:-1])).sum()), gini([3.0, 1.0], [1.0, 3.0])
     (0.25, 0.25)
     """
-    x = np.asarray(values, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError(f"values must be one-dimensional (got shape {x.shape})")
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
-    if w.shape != x.shape:
-        raise ValueError(f"weights must match values (got shapes {w.shape} and {x.shape})")
-    keep = ~np.isnan(x)
-    x, w = x[keep], w[keep]
-    if np.isinf(x).any() or (x < 0).any():
-        raise ValueError("values must be finite and >= 0 (nan values are left out)")
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError("weights must be finite and >= 0")
+    x, w = weighted_values(values, weights)
     total = float(w.sum())
     if total <= 0:
         raise ValueError("values must hold at least one value (not nan) with a positive weight")
