@@ -30,6 +30,7 @@ by the highest rejected bid).
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, Literal, NamedTuple, TypedDict
@@ -54,6 +55,7 @@ __all__ = [
     "ClearingOptions",
     "Margins",
     "clear",
+    "limit_lots",
     "ration",
 ]
 
@@ -73,7 +75,7 @@ class ClearingOptions(TypedDict, total=False):
     reserve_price: float
     price_rule: PriceRule
     tie_break: TieBreak
-    bidder_limit: float | None
+    bidder_limit: float | Mapping[Hashable, int] | None
     lot_size: int
     on_undersubscribed: Literal["sell", "cancel"]
     min_price: float | None
@@ -262,16 +264,33 @@ def _fill(
     return _Fill(out, level, next_key)
 
 
-def _limit_lots(
-    codes: NDArray[np.int64], price: NDArray[np.float64], lots: NDArray[np.int64], limit: int,
-    time: NDArray[np.float64] | None = None,
+def limit_lots(
+    codes: NDArray[np.int64], price: NDArray[np.float64], lots: NDArray[np.int64],
+    limit: int | NDArray[np.int64], time: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
-    """Trim each bidder's lots to ``limit``, removing its lowest-priced lots first.
+    """Trim each bidder's lots to its limit, removing its lowest-priced lots first.
 
-    Among one bidder's bids at the same price, the last submitted is trimmed
-    first (by ``time``, then row).
+    Parameters
+    ----------
+    codes : ndarray of int64
+        The bidder code of each bid (``Bids.bidder_codes``).
+    price, lots : ndarray
+        Each bid's price and lots.
+    limit : int or ndarray of int64
+        The most lots any bidder may keep, or one limit per bidder code.
+    time : ndarray, optional
+        Submission times: among one bidder's bids at the same price, the last
+        submitted is trimmed first (then the last row).
+
+    Examples
+    --------
+    >>> limit_lots(np.array([0, 0, 1]), np.array([30.0, 28.0, 29.0]),
+    ...            np.array([3, 4, 1]), np.array([5, 10])).tolist()
+    [3, 2, 1]
     """
-    over = np.bincount(codes, weights=lots) > limit
+    n_codes = int(codes.max()) + 1 if codes.size else 0
+    room = np.broadcast_to(np.asarray(limit, dtype=np.int64), (n_codes,))
+    over = np.bincount(codes, weights=lots, minlength=n_codes) > room
     rows = np.flatnonzero(over[codes])
     if rows.size == 0:
         return lots
@@ -282,7 +301,7 @@ def _limit_lots(
     cum = np.cumsum(q)
     starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
     base = np.repeat(cum[starts] - q[starts], np.diff(np.append(starts, q.size)))
-    kept = np.clip(limit - (cum - q - base), 0, q)
+    kept = np.clip(room[c] - (cum - q - base), 0, q)
     out = lots.copy()
     out[order] = kept
     return out
@@ -293,7 +312,7 @@ class _Rules:
     reserve_price: float
     price_rule: str
     tie_break: str
-    bidder_limit: Fraction | None
+    bidder_limit: Fraction | dict[Hashable, int] | None
     lot_size: int
     on_undersubscribed: str
     min_price: float | None
@@ -314,13 +333,35 @@ def _check_rules(
         reserve_price=reserve,
         price_rule=check_choice("price_rule", price_rule, PRICE_RULES),
         tie_break=check_choice("tie_break", tie_break, TIE_BREAKS),
-        bidder_limit=None if bidder_limit is None else check_share("bidder_limit", bidder_limit),
+        bidder_limit=_check_limit(bidder_limit),
         lot_size=check_nonnegative_int("lot_size", lot_size, minimum=1),
         on_undersubscribed=check_choice(
             "on_undersubscribed", on_undersubscribed, ON_UNDERSUBSCRIBED
         ),
         min_price=check_price("min_price", min_price, allow_none=True),
     )
+
+
+def _check_limit(bidder_limit: object) -> Fraction | dict[Hashable, int] | None:
+    if bidder_limit is None:
+        return None
+    if isinstance(bidder_limit, Mapping):
+        return {label: check_nonnegative_int(f"bidder_limit[{label!r}]", value)
+                for label, value in bidder_limit.items()}
+    return check_share("bidder_limit", bidder_limit)
+
+
+def _bidder_room(bids: Bids, rules: _Rules, total: int) -> int | NDArray[np.int64]:
+    """The most lots each bidder may win (one number, or one per bidder code)."""
+    lot = rules.lot_size
+    if isinstance(rules.bidder_limit, Fraction):
+        return math.floor(rules.bidder_limit * total) // lot
+    assert rules.bidder_limit is not None
+    room = np.full(len(bids.bidders), np.iinfo(np.int64).max // 4, dtype=np.int64)
+    for i, label in enumerate(bids.bidders.tolist()):
+        if label in rules.bidder_limit:
+            room[i] = rules.bidder_limit[label] // lot
+    return room
 
 
 def _supply_curve(supply: object, reserve: float) -> Offers:
@@ -354,7 +395,7 @@ def clear(
     reserve_price: float = 0.0,
     price_rule: PriceRule = "last_accepted",
     tie_break: TieBreak = "pro_rata",
-    bidder_limit: float | None = None,
+    bidder_limit: float | Mapping[Hashable, int] | None = None,
     lot_size: int = 1,
     on_undersubscribed: Literal["sell", "cancel"] = "sell",
     min_price: float | None = None,
@@ -380,9 +421,12 @@ def clear(
         (RGGI; the (k+1)-th price). Either is raised to the marginal offer.
     tie_break : {"pro_rata", "random", "time"}
         How bids at the marginal price share what is left (see :func:`ration`).
-    bidder_limit : float, optional
+    bidder_limit : float or mapping, optional
         The most any bidder may win, as a share of the supply offered, in
-        (0, 1]; the excess is removed from its lowest-priced lots first.
+        (0, 1]; or the most each listed bidder may win, in permits (a
+        mapping from bidder to permits; bidders not listed are not limited,
+        as with limits by type of entity). The excess is removed from the
+        bidder's lowest-priced lots first.
     lot_size : int, default 1
         Permits per lot; every bid and offer quantity must be a multiple.
     on_undersubscribed : {"sell", "cancel"}
@@ -464,8 +508,8 @@ def _valid_lots(
     floor = float(offers.price[on_sale].min()) if on_sale.any() else rules.reserve_price
     eligible = np.where(bids.price >= floor, bid_lots, 0)
     if rules.bidder_limit is not None:
-        limit = math.floor(rules.bidder_limit * offers.total) // rules.lot_size
-        eligible = _limit_lots(bids.bidder_codes, bids.price, eligible, limit, bids.time)
+        limit = _bidder_room(bids, rules, offers.total)
+        eligible = limit_lots(bids.bidder_codes, bids.price, eligible, limit, bids.time)
     return eligible, offer_lots
 
 

@@ -300,3 +300,14 @@ def test_result_arrays_are_read_only():
     for arr in (r.awarded, r.payments, r.offer_sold, r.bids.price, r.bids.quantity):
         with pytest.raises(ValueError):
             arr[0] = 1
+
+
+def test_bidder_limits_by_bidder_in_permits():
+    # Limits by type of entity: a may win 25 permits, b is not limited.
+    bids = Bids(bidder=["a", "a", "b"], price=[10.0, 9.0, 8.0], quantity=[30, 20, 100])
+    r = uniform_price(bids, 100, bidder_limit={"a": 25})
+    assert r.awarded.tolist() == [25, 0, 75]
+    assert r.clearing_price == 8.0
+    # In whole lots: a limit of 25 permits is 2 lots of 10.
+    lots = uniform_price(bids, 100, bidder_limit={"a": 25}, lot_size=10)
+    assert lots.awarded.tolist() == [20, 0, 80]

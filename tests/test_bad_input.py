@@ -104,6 +104,8 @@ BIDS = Bids(**GOOD)
         (10, {"bidder_limit": 1.5}, ValueError, r"bidder_limit must be in \(0, 1\] \(got 1.5\)"),
         (10, {"bidder_limit": "half"}, TypeError, r"bidder_limit must be a real number"),
         (10, {"min_price": math.inf}, ValueError, r"min_price must be finite \(got inf\)"),
+        (10, {"bidder_limit": {"a": -5}}, ValueError, r"bidder_limit\['a'\] must be >= 0"),
+        (10, {"bidder_limit": {"a": 2.5}}, TypeError, r"bidder_limit\['a'\] must be a whole"),
     ],
 )
 def test_bad_auction_arguments(name, supply, options, error, match):

@@ -405,11 +405,14 @@ class AuctionRules:
     @staticmethod
     def _limits(
         bids: Bids, supply: int | Offers, limits: Mapping[Any, int] | None,
-        share: float | None,
+        share: float | Mapping[Any, int] | None,
     ) -> dict[Any, int]:
         """Each bidder's limit: its own and the common share of the supply, the smaller."""
         combined = dict(limits or {})
-        if share is not None:
+        if isinstance(share, Mapping):
+            for label, cap in share.items():
+                combined[label] = min(cap, combined.get(label, cap))
+        elif share is not None:
             total = supply.total if isinstance(supply, Offers) else check_nonnegative_int(
                 "supply", supply)
             cap = math.floor(check_share("bidder_limit", share) * Fraction(total))

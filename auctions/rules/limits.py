@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 
 from auctions._validate import check_nonnegative_int, check_share
 from auctions.bids import Bids, Offers
+from auctions.clearing import limit_lots
 
 __all__ = ["limits_by_type", "pool_steps", "spread_back", "trim_to_limits"]
 
@@ -123,12 +124,7 @@ def trim_to_limits(bids: Bids, limits: Mapping[Any, int], *, lot_size: int = 1) 
         limit = check_nonnegative_int(f"limits[{label!r}]", value)
         if label in position:
             room[position[label]] = limit // lot_size
-    codes = bids.bidder_codes
-    # rank: highest price first, then submission order (time, or row order)
-    submitted = np.empty(len(bids), dtype=np.int64)
-    submitted[bids.submission_order] = np.arange(len(bids))
-    rank = np.lexsort((submitted, -bids.price)).argsort().astype(np.int64)
-    kept = _fill_in_order(codes, rank, lots, room)
+    kept = limit_lots(bids.bidder_codes, bids.price, lots, room, bids.time)
     if np.array_equal(kept, lots):
         return bids
     return Bids(bidder=bids.bidder, price=bids.price, quantity=kept * lot_size, time=bids.time)
