@@ -9,20 +9,26 @@ supply[i], reserve_price=reserve_price[i], ..., rng=seeds[i])``
 where ``seeds = batch_seeds(rng, n_auctions)``: the same awards, the same
 price and status, and the same payments (Vickrey payments to rounding: they
 are summed in another order). Experiments clear thousands of auctions this
-way at the cost of one sort of the price array along its rows; only rows
-whose marginal tie must be broken at random fall back to a short loop, each
-with its own generator.
+way at the cost of one sort of packed keys along the rows
+(:mod:`auctions._marginal`); only rows whose marginal tie must be broken at
+random fall back to a short loop, each with its own generator.
+
+Rows are cleared a chunk at a time (about 10^5 bids), so that the working
+arrays stay in the processor's cache; the result's four large arrays share
+one allocation.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypedDict, Unpack
+from fractions import Fraction
+from typing import Any, Final, Literal, NoReturn, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from auctions._marginal import marginal_bids
 from auctions._validate import check_choice, check_nonnegative_int, check_price, check_share
 from auctions.bids import Bids, Offers
 from auctions.clearing import (
@@ -160,25 +166,54 @@ class BatchResult:
         )
 
 
-def _as_matrix(name: str, values: ArrayLike, kind: str) -> NDArray[Any]:
+def _matrix(name: str, values: ArrayLike) -> NDArray[Any]:
+    """A 2-D argument of numbers, its values not yet checked."""
     arr = np.asarray(values)
     if arr.ndim != 2 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 2-D array (got shape {arr.shape})")
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold numbers (got dtype {arr.dtype})")
+    return arr
+
+
+def _copy_prices(
+    arr: NDArray[Any], out: NDArray[np.float64], first_row: int,
+) -> NDArray[np.float64]:
+    """Checked prices copied into ``out``, with ``-0.0`` read as ``0.0``."""
+    np.add(arr, 0.0, out=out)
+    if not (out.min() >= 0.0 and out.max() < math.inf):
+        _check_cells("price", arr, first_row)
+    return out
+
+
+def _copy_quantity(
+    arr: NDArray[Any], out: NDArray[np.int64], first_row: int,
+) -> NDArray[np.int64]:
+    """Checked whole quantities copied into ``out``."""
+    if arr.dtype.kind == "f":
+        _check_cells("quantity", arr, first_row)
+        if (arr != np.floor(arr)).any():
+            _reject("quantity", arr, arr != np.floor(arr), "whole numbers", first_row)
+    np.copyto(out, arr, casting="unsafe")
+    if out.min() < 0:
+        _reject("quantity", arr, out < 0, ">= 0", first_row)
+    return out
+
+
+def _check_cells(name: str, arr: NDArray[Any], first_row: int) -> None:
+    """Raise for the first cell that is not a finite non-negative number."""
     if not np.isfinite(arr).all():
-        i, j = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} must be finite (got {arr[i, j].item()!r} at [{i}, {j}])")
+        _reject(name, arr, ~np.isfinite(arr), "finite", first_row)
     if (arr < 0).any():
-        i, j = np.argwhere(arr < 0)[0]
-        raise ValueError(f"{name} must be >= 0 (got {arr[i, j].item()!r} at [{i}, {j}])")
-    if kind == "int":
-        if arr.dtype.kind == "f" and (arr != np.floor(arr)).any():
-            i, j = np.argwhere(arr != np.floor(arr))[0]
-            got = arr[i, j].item()
-            raise ValueError(f"{name} must be whole numbers (got {got!r} at [{i}, {j}])")
-        return np.array(arr, dtype=np.int64)
-    return np.array(arr, dtype=np.float64)
+        _reject(name, arr, arr < 0, ">= 0", first_row)
+
+
+def _reject(
+    name: str, arr: NDArray[Any], bad: NDArray[np.bool_], rule: str, first_row: int,
+) -> NoReturn:
+    i, j = np.argwhere(bad)[0]
+    raise ValueError(f"{name} must be {rule} "
+                     f"(got {arr[i, j].item()!r} at [{i + first_row}, {j}])")
 
 
 def _per_auction(name: str, value: ArrayLike, n: int, kind: str) -> NDArray[Any]:
@@ -247,11 +282,11 @@ def clear_batch(
     ([7.0, 6.0], [[2, 1, 0], [0, 2, 2]])
     """
     name = get_format(format).__name__
-    prices = _as_matrix("price", price, "float")
-    lots_in = _as_matrix("quantity", quantity, "int")
-    if prices.shape != lots_in.shape:
-        raise ValueError(f"price and quantity shapes differ: {prices.shape} and {lots_in.shape}")
-    n_auctions = prices.shape[0]
+    price_in, quantity_in = _matrix("price", price), _matrix("quantity", quantity)
+    if price_in.shape != quantity_in.shape:
+        raise ValueError(f"price and quantity shapes differ: {price_in.shape} and "
+                         f"{quantity_in.shape}")
+    n_auctions = price_in.shape[0]
     supplies = _per_auction("supply", supply, n_auctions, "int")
     reserves = _per_auction("reserve_price", reserve_price, n_auctions, "float")
     rule = check_choice("price_rule", options.get("price_rule", "last_accepted"), PRICE_RULES)
@@ -262,83 +297,165 @@ def clear_batch(
     share = options.get("bidder_limit")
     limit_share = None if share is None else check_share("bidder_limit", share)
     min_price = check_price("min_price", options.get("min_price"), allow_none=True)
-    for label, arr in (("quantity", lots_in), ("supply", supplies)):
-        if (arr % lot).any():
-            bad = np.argwhere(arr % lot != 0)[0]
-            raise ValueError(f"{label} must be whole multiples of lot_size={lot} "
-                             f"(got {int(arr[tuple(bad)])} at {bad.tolist()})")
-    root = _root(options.get("rng"))
-
-    lots = np.where(prices >= reserves[:, None], lots_in // lot, 0)
-    supply_lots = supplies // lot
-    if limit_share is not None:
-        cap = np.array([math.floor(limit_share * int(s)) // lot for s in supplies.tolist()])
-        lots = np.minimum(lots, cap[:, None])
-    cleared = _clear_rows(prices, lots, supply_lots, reserves, rule, tie, root)
-    awarded_lots, clearing_price, status, tied_info = cleared
-    demand = lots.sum(axis=1)
-    undersubscribed = demand < supply_lots
-    status = np.where((status == "cleared") & undersubscribed, "undersubscribed", status)
-    cancel = undersubscribed & (demand > 0) if on_under == "cancel" else np.zeros(n_auctions, bool)
-    if min_price is not None:
-        cancel |= np.nan_to_num(clearing_price, nan=np.inf) < min_price
-    status = np.where(cancel, "cancelled", status)
-    awarded_lots[cancel] = 0
-    clearing_price[cancel] = np.nan
-    awarded = awarded_lots * lot
-    payments = _payments(name, prices, lots, awarded_lots, reserves, clearing_price,
-                         tied_info, lot)
-    payments[cancel] = 0.0
+    _check_lots("supply", supplies, lot, 0)
+    batch = _Batch(name, supplies, reserves, rule, tie, lot, limit_share,
+                   _root(options.get("rng")), price_in.shape)
+    rows = max(1, _CHUNK_BIDS // price_in.shape[1])
+    for first in range(0, n_auctions, rows):
+        batch.clear_chunk(price_in, quantity_in, slice(first, first + rows))
+    prices, lots_in, payments, awarded = batch.block
+    clearing_price, status = batch.clearing_price, batch.status(on_under, min_price)
+    cancel = status == "cancelled"
+    if cancel.any():
+        awarded[cancel] = 0
+        payments[cancel] = 0.0
+        clearing_price[cancel] = np.nan
     return BatchResult(
-        format=name, price=prices, quantity=lots_in, supply=supplies, reserve_price=reserves,
-        clearing_price=clearing_price, awarded=awarded, payments=payments,
-        status=status.astype(np.str_), options={**options, "lot_size": lot},
+        format=name, price=prices, quantity=lots_in.view(np.int64), supply=supplies,
+        reserve_price=reserves, clearing_price=clearing_price, awarded=awarded.view(np.int64),
+        payments=payments, status=status.astype(np.str_), options={**options, "lot_size": lot},
     )
 
 
+def _check_lots(label: str, arr: NDArray[np.int64], lot: int, first_row: int) -> None:
+    if lot > 1 and (arr % lot).any():
+        bad = np.argwhere(arr % lot != 0)[0]
+        where = [int(bad[0]) + first_row, *bad[1:].tolist()]
+        raise ValueError(f"{label} must be whole multiples of lot_size={lot} "
+                         f"(got {int(arr[tuple(bad)])} at {where})")
+
+
+#: Auctions are cleared a chunk of rows at a time, about this many bids, so that
+#: the working arrays of a chunk stay in the processor's cache.
+_CHUNK_BIDS: Final = 1 << 17
+
+
+class _Batch:
+    """The arrays of a batch being cleared, filled one chunk of rows at a time.
+
+    The four large arrays share one allocation, ``block``: the prices and the
+    quantities (copies of the input), the payments and the awards. A chunk's
+    sort keys and running sums live in ``work``, reused by every chunk.
+    """
+
+    def __init__(
+        self, name: str, supplies: NDArray[np.int64], reserves: NDArray[np.float64],
+        rule: str, tie: str, lot: int, limit_share: Fraction | None,
+        root: np.random.SeedSequence, shape: tuple[int, ...],
+    ) -> None:
+        self.name, self.rule, self.tie, self.lot = name, rule, tie, lot
+        self.supplies, self.reserves, self.limit_share, self.root = (
+            supplies, reserves, limit_share, root)
+        n_auctions, n = shape
+        self.block = np.empty((4, n_auctions, n))
+        self.work = np.empty((2, min(n_auctions, max(1, _CHUNK_BIDS // n)), n), dtype=np.int64)
+        self.demand = np.empty(n_auctions, dtype=np.int64)
+        self.clearing_price = np.empty(n_auctions)
+
+    def clear_chunk(self, price_in: NDArray[Any], quantity_in: NDArray[Any], rows: slice) -> None:
+        """Copy, check and clear the auctions of ``rows``."""
+        first = rows.start
+        prices = _copy_prices(price_in[rows], self.block[0, rows], first)
+        quantity = _copy_quantity(quantity_in[rows], self.block[1, rows].view(np.int64), first)
+        _check_lots("quantity", quantity, self.lot, first)
+        supplies, reserves = self.supplies[rows], self.reserves[rows]
+        lots = _valid_lots(prices, quantity, supplies, reserves, self.lot, self.limit_share)
+        demand = self.demand[rows] = lots.sum(axis=1)
+        awarded = self.block[3, rows].view(np.int64)
+        work = self.work[:, :len(prices)]
+        level = _clear_rows(prices, lots, np.minimum(supplies // self.lot, demand), reserves,
+                            self.rule, self.tie, self.root, first, work, awarded,
+                            self.clearing_price[rows])
+        _payments(self.name, prices, lots, awarded, reserves, self.clearing_price[rows], level,
+                  self.lot, self.block[2, rows])
+
+    def status(self, on_undersubscribed: str, min_price: float | None) -> NDArray[Any]:
+        """Each auction's status, cancellations included."""
+        demand = self.demand
+        undersubscribed = demand < self.supplies // self.lot
+        status = np.where(demand == 0, "no_valid_bids",
+                          np.where(undersubscribed, "undersubscribed", "cleared"))
+        cancel = np.zeros(len(demand), dtype=bool)
+        if on_undersubscribed == "cancel":
+            cancel |= undersubscribed & (demand > 0)
+        if min_price is not None:
+            cancel |= np.nan_to_num(self.clearing_price, nan=np.inf) < min_price
+        status[cancel] = "cancelled"
+        return status
+
+
+def _valid_lots(
+    prices: NDArray[np.float64], quantity: NDArray[np.int64], supplies: NDArray[np.int64],
+    reserves: NDArray[np.float64], lot: int, limit_share: Fraction | None,
+) -> NDArray[np.int64]:
+    """Lots of each bid that can win: none below the reserve, none above a bidder limit."""
+    lots = quantity // lot if lot > 1 else quantity
+    if reserves.max() > prices.min():
+        lots = lots * (prices >= reserves[:, None])
+    if limit_share is not None:
+        cap = np.array([math.floor(limit_share * int(s)) // lot for s in supplies.tolist()])
+        lots = np.minimum(lots, cap[:, None])
+    return lots
+
+
 def _clear_rows(
-    prices: NDArray[np.float64], lots: NDArray[np.int64], supply: NDArray[np.int64],
+    prices: NDArray[np.float64], lots: NDArray[np.int64], traded: NDArray[np.int64],
     reserves: NDArray[np.float64], rule: str, tie: str, root: np.random.SeedSequence,
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[Any], NDArray[np.float64]]:
-    """Awards (lots), prices, statuses and each row's marginal price level."""
-    n_auctions, n = prices.shape
-    rows = np.arange(n_auctions)
-    demand = lots.sum(axis=1)
-    traded = np.minimum(supply, demand)
-    flat = np.argsort(-prices, axis=1) + (rows * n)[:, None]
-    sorted_price = prices.ravel()[flat]
-    cum = np.cumsum(lots.ravel()[flat], axis=1)
-    marginal = np.minimum(np.argmax(cum >= traded[:, None], axis=1), n - 1)
-    level = sorted_price[rows, marginal]
-    positive = lots > 0
-    above = positive & (prices > level[:, None])
-    tied = positive & (prices == level[:, None])
-    left = traded - np.where(above, lots, 0).sum(axis=1)
-    tied_lots = np.where(tied, lots, 0)
-    tied_total = tied_lots.sum(axis=1)
-    awarded = np.where(above, lots, 0) + _ration_rows(tied_lots, tied, left, tied_total, tie,
-                                                      root)
-    awarded[traded == 0] = 0
-    if rule == "last_accepted":
-        read = level
-    else:
-        next_bid = np.where(positive & (prices < level[:, None]), prices, -np.inf).max(axis=1)
-        read = np.where(left < tied_total, level, next_bid)
-    clearing_price = np.where(traded > 0, np.maximum(read, reserves), np.nan)
-    status = np.where(demand == 0, "no_valid_bids", "cleared")
-    return awarded, clearing_price, status, np.where(traded > 0, level, np.nan)
+    first_row: int, work: NDArray[np.int64], awarded: NDArray[np.int64],
+    clearing_price: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Fill ``awarded`` (lots) and ``clearing_price``; return each row's marginal price
+    level (nan where nothing is traded). Row ``k`` is auction ``first_row + k``."""
+    n = prices.shape[1]
+    marginal = marginal_bids(prices, lots, traded, work=work)
+    level = marginal.level
+    trades = traded > 0
+    np.multiply(lots, prices > level[:, None], out=awarded)
+    left = traded - marginal.above
+    alone = np.flatnonzero(marginal.alone & trades)
+    flat_marginal = alone * n + marginal.column[alone]
+    awarded.ravel()[flat_marginal] = left[alone]
+    partial = np.zeros(len(traded), dtype=bool)
+    partial[alone] = left[alone] < lots.ravel()[flat_marginal]
+    shared = np.flatnonzero(~marginal.alone & trades)
+    if shared.size:
+        p, q, lv = prices[shared], lots[shared], level[shared, None]
+        tied_lots = q * (p == lv)
+        tied_total = tied_lots.sum(axis=1)
+        awarded[shared] += _ration_rows(tied_lots, left[shared], tied_total, tie, root,
+                                        shared + first_row)
+        partial[shared] = left[shared] < tied_total
+    if not trades.all():
+        awarded[~trades] = 0
+    read = level if rule == "last_accepted" else _first_rejected(prices, lots, level,
+                                                                  partial | ~trades)
+    clearing_price[:] = np.where(trades, np.maximum(read, reserves), np.nan)
+    return np.where(trades, level, np.nan)
+
+
+def _first_rejected(
+    prices: NDArray[np.float64], lots: NDArray[np.int64], level: NDArray[np.float64],
+    partial: NDArray[np.bool_],
+) -> NDArray[np.float64]:
+    """The level where the marginal bid is partly rejected, else the next bid below it."""
+    read = level.copy()
+    full = np.flatnonzero(~partial)
+    if full.size:
+        p = prices[full]
+        below = (lots[full] > 0) & (p < level[full, None])
+        read[full] = np.where(below, p, -np.inf).max(axis=1)
+    return read
 
 
 def _ration_rows(
-    tied_lots: NDArray[np.int64], tied: NDArray[np.bool_], left: NDArray[np.int64],
-    tied_total: NDArray[np.int64], tie: str, root: np.random.SeedSequence,
+    tied_lots: NDArray[np.int64], left: NDArray[np.int64], tied_total: NDArray[np.int64],
+    tie: str, root: np.random.SeedSequence, row_ids: NDArray[np.intp],
 ) -> NDArray[np.int64]:
-    """Each tied bid's share (zero elsewhere); rows left to chance are rationed one by one."""
+    """The shares of rows where two or more bids tie at the level (row ``k`` is auction
+    ``row_ids[k]``); rows left to chance are rationed one by one."""
     short = left < tied_total
-    many = tied.sum(axis=1) > 1
-    alone = short & ~many
-    share = np.where(alone[:, None] & tied, left[:, None], tied_lots)
-    rows = np.flatnonzero(short & many)
+    share = tied_lots.copy()
+    rows = np.flatnonzero(short)
     if rows.size == 0:
         return share
     t, units, total = tied_lots[rows], left[rows], tied_total[rows]
@@ -352,10 +469,10 @@ def _ration_rows(
         part = t
         chance = np.ones(rows.size, dtype=bool)
     share[rows] = part
-    for i in rows[chance]:
-        cols = np.flatnonzero(tied[i])
-        share[i, cols] = ration(tied_lots[i, cols], int(left[i]), tie,
-                                np.random.default_rng(_child(root, int(i))))
+    for k in rows[chance]:
+        cols = np.flatnonzero(tied_lots[k])
+        share[k, cols] = ration(tied_lots[k, cols], int(left[k]), tie,
+                                np.random.default_rng(_child(root, int(row_ids[k]))))
     return share
 
 
@@ -363,16 +480,18 @@ def _payments(
     name: str, prices: NDArray[np.float64], lots: NDArray[np.int64],
     awarded: NDArray[np.int64], reserves: NDArray[np.float64],
     clearing_price: NDArray[np.float64], level: NDArray[np.float64], lot: int,
-) -> NDArray[np.float64]:
-    """Payments per bid, computed as the single-auction formats compute them."""
+    out: NDArray[np.float64],
+) -> None:
+    """Payments per bid into ``out``, computed as the single-auction formats compute
+    them; ``awarded`` (in lots) is turned into permits on the way."""
+    if name == "vickrey":
+        np.multiply(_vickrey_rows(prices, lots, awarded, reserves, level), lot, out=out)
+    if lot > 1:
+        awarded *= lot
     if name == "uniform_price":
-        paid: NDArray[np.float64] = (awarded * lot) * np.nan_to_num(clearing_price)[:, None]
-        return paid
-    if name == "pay_as_bid":
-        bid_paid: NDArray[np.float64] = (awarded * lot) * prices
-        return bid_paid
-    per_lot: NDArray[np.float64] = _vickrey_rows(prices, lots, awarded, reserves, level) * lot
-    return per_lot
+        np.multiply(awarded, np.nan_to_num(clearing_price)[:, None], out=out)
+    elif name == "pay_as_bid":
+        np.multiply(awarded, prices, out=out)
 
 
 def _vickrey_rows(

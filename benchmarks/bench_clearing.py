@@ -87,9 +87,25 @@ def batch(n_auctions: int, n_bids: int, repeats: int) -> None:
     reference = best_time(lambda: np.sort(price, axis=1), repeats)
     print(f"{n_auctions:,} auctions of {n_bids} bids; numpy.sort along rows: "
           f"{reference * 1e3:.1f} ms")
+
+    def result_arrays() -> None:
+        # What any batch call must do at least: copy the bids and write the
+        # awards and payments, four arrays the size of the prices.
+        block = np.empty((4, *price.shape))
+        np.copyto(block[0], price)
+        np.copyto(block[1], quantity)
+        block[2:] = 0.0
+
+    t = best_time(result_arrays, repeats)
+    print(f"  {'writing the four result arrays':<30} {t * 1e3:8.1f} ms   "
+          f"ratio to sort {t / reference:5.2f}")
     for name in ("uniform_price", "pay_as_bid", "vickrey"):
         t = best_time(partial(clear_batch, price, quantity, supply, format=name, rng=0), repeats)
         print(f"  clear_batch {name:<18} {t * 1e3:8.1f} ms   ratio to sort {t / reference:5.2f}")
+    whole = np.round(price)
+    t = best_time(partial(clear_batch, whole, quantity, supply, rng=0), repeats)
+    print(f"  {'same, prices in whole euros':<30} {t * 1e3:8.1f} ms   "
+          f"ratio to sort {t / reference:5.2f}   (ties at the margin in most rows)")
 
 
 def memory(n: int) -> None:

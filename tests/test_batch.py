@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -11,8 +12,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auctions import FORMATS, Bids
+from auctions import batch as batch_module
 from auctions.batch import batch_seeds, clear_batch
 from tests import strategies as s
+
+#: Prices a few units in the last place apart, and both zeros: the packed sort
+#: keys of the batch engine put such prices in one bucket.
+close_prices = st.sampled_from([
+    0.0, -0.0, 5e-324, 1.0, math.nextafter(1.0, 2.0),
+    math.nextafter(math.nextafter(1.0, 2.0), 2.0), 2.0, math.nextafter(2.0, 0.0),
+    1e6, math.nextafter(1e6, math.inf),
+])
 
 
 @st.composite
@@ -20,14 +30,17 @@ def batches(draw: st.DrawFn) -> dict[str, Any]:
     a = draw(st.integers(1, 5))
     n = draw(st.integers(1, 6))
     lot = draw(s.lot_sizes)
-    price = draw(st.lists(st.lists(s.prices, min_size=n, max_size=n), min_size=a, max_size=a))
+    # Whole lots, or lots too large for the packed keys (the exact fallback).
+    scale = draw(st.sampled_from([1, 1, 1, 2**45]))
+    cell_price = draw(st.sampled_from([s.prices, close_prices]))
+    price = draw(st.lists(st.lists(cell_price, min_size=n, max_size=n), min_size=a, max_size=a))
     lots = draw(st.lists(st.lists(st.integers(0, 5), min_size=n, max_size=n),
                          min_size=a, max_size=a))
     supply = draw(st.lists(st.integers(0, 20), min_size=a, max_size=a))
     return {
         "price": np.array(price, dtype=float),
-        "quantity": np.array(lots, dtype=np.int64) * lot,
-        "supply": np.array(supply) * lot,
+        "quantity": np.array(lots, dtype=np.int64) * lot * scale,
+        "supply": np.array(supply) * lot * scale,
         "reserve_price": np.array(draw(st.lists(s.prices, min_size=a, max_size=a))),
         "price_rule": draw(s.price_rules),
         "tie_break": draw(s.tie_breaks),
@@ -39,10 +52,14 @@ def batches(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("chunk_bids", [None, 5])
 @pytest.mark.parametrize("name", sorted(FORMATS))
 @given(case=batches())
-def test_batch_equals_each_auction_alone(name, case):
-    batch = clear_batch(format=name, **case)
+def test_batch_equals_each_auction_alone(name, chunk_bids, case):
+    # chunk_bids=5 clears a row or two at a time, so that chunk boundaries
+    # (row offsets for seeds and messages) are crossed in every batch.
+    with mock.patch.object(batch_module, "_CHUNK_BIDS", chunk_bids or batch_module._CHUNK_BIDS):
+        batch = clear_batch(format=name, **case)
     seeds = batch_seeds(case["rng"], len(case["price"]))
     options = {k: v for k, v in case.items()
                if k not in ("price", "quantity", "supply", "reserve_price", "rng")}
@@ -90,10 +107,40 @@ def test_batch_example_by_hand():
         ({"reserve_price": math.inf}, ValueError, r"reserve_price must be finite"),
         ({"format": "dutch"}, ValueError, r"format must be one of"),
         ({"tie_break": "coin"}, ValueError, r"tie_break must be one of"),
-        ({"lot_size": 2}, ValueError, r"quantity must be whole multiples of lot_size=2"),
+        ({"lot_size": 2, "supply": 2}, ValueError,
+         r"quantity must be whole multiples of lot_size=2 \(got 1 at \[0, 0\]\)"),
+        ({"lot_size": 2, "quantity": [[2, 2]]}, ValueError,
+         r"supply must be whole multiples of lot_size=2 \(got 1 at \[0\]\)"),
     ],
 )
 def test_bad_batch_arguments(kwargs, error, match):
     args = {"price": [[1.0, 2.0]], "quantity": [[1, 1]], "supply": 1, **kwargs}
     with pytest.raises(error, match=match):
         clear_batch(**args)
+
+
+def test_bad_cell_is_named_by_its_row_in_the_whole_batch():
+    price = np.ones((6, 2))
+    price[4, 1] = -1.0
+    with (mock.patch.object(batch_module, "_CHUNK_BIDS", 4),
+          pytest.raises(ValueError, match=r"price must be >= 0 \(got -1.0 at \[4, 1\]\)")):
+        clear_batch(price, np.ones((6, 2), dtype=int), 1)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_many_bids_with_continuous_and_rounded_prices(name):
+    # Large rows, where the packed-key search settles most rows without ties
+    # (continuous prices) or with ties at the margin (prices in whole euros).
+    rng = np.random.default_rng(11)
+    price = rng.uniform(10.0, 60.0, (120, 40))
+    price[::2] = np.round(price[::2])
+    quantity = rng.integers(0, 9, (120, 40))
+    supply = quantity.sum(axis=1) // 2
+    batch = clear_batch(price, quantity, supply, format=name, rng=3)
+    seeds = batch_seeds(3, 120)
+    for i in range(120):
+        alone = FORMATS[name](Bids(bidder=np.arange(40), price=price[i], quantity=quantity[i]),
+                              int(supply[i]), rng=seeds[i])
+        assert np.array_equal(batch.awarded[i], alone.awarded)
+        assert batch.clearing_price[i] == alone.clearing_price
+        np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12)
