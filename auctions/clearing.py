@@ -33,7 +33,7 @@ import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final, Literal, NamedTuple, TypedDict
+from typing import Any, Final, Literal, NamedTuple, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +49,7 @@ from auctions.bids import Bids, Offers
 __all__ = [
     "ON_UNDERSUBSCRIBED",
     "PRICE_RULES",
+    "RATION_BY",
     "STATUSES",
     "TIE_BREAKS",
     "Clearing",
@@ -61,6 +62,7 @@ __all__ = [
 
 PRICE_RULES: Final = ("last_accepted", "first_rejected")
 TIE_BREAKS: Final = ("pro_rata", "random", "time")
+RATION_BY: Final = ("bid", "bidder")
 ON_UNDERSUBSCRIBED: Final = ("sell", "cancel")
 STATUSES: Final = ("cleared", "undersubscribed", "cancelled", "no_valid_bids")
 
@@ -80,6 +82,7 @@ class ClearingOptions(TypedDict, total=False):
     on_undersubscribed: Literal["sell", "cancel"]
     min_price: float | None
     rng: SeedLike
+    ration_by: Literal["bid", "bidder"]
 
 
 class Margins(NamedTuple):
@@ -133,27 +136,64 @@ class Clearing:
     margins: Margins | None = None
 
 
+#: Below this many steps a plain ``numpy.argsort`` is as fast as the packed keys.
+_PACKED_SORT_MIN: Final = 1 << 14
+
+
+def _argsort(values: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """An order that sorts ``values`` ascending (equal values in any order), and the
+    sorted values.
+
+    Large arrays are sorted as packed ``int64`` keys, the high bits those of
+    the value (flipped so that integers order as the floats do) and the low
+    bits the row, with ``numpy.sort``, several times faster than
+    ``numpy.argsort``. Values that differ only in the bits given to the row
+    may come out of order; the sorted values are checked and such an array
+    is sorted again by ``numpy.argsort``.
+    """
+    n = values.size
+    row_bits = max(n - 1, 1).bit_length()
+    if n < _PACKED_SORT_MIN or row_bits > 32:
+        order = np.argsort(values)
+        return order, values[order]
+    keys = values.view(np.int64) ^ ((values.view(np.int64) >> 63) & np.int64(2**63 - 1))
+    keys >>= row_bits
+    keys <<= row_bits
+    keys |= np.arange(n, dtype=np.int64)
+    keys.sort()
+    keys &= (1 << row_bits) - 1
+    order = keys.view(np.intp)
+    ordered = values[order]
+    if (ordered[1:] < ordered[:-1]).any():
+        order = np.argsort(values)
+        ordered = values[order]
+    return order, ordered
+
+
 @dataclass(frozen=True, eq=False)
 class _Ladder:
     """Steps of one side sorted from most to least eager.
 
     ``key`` ascends with eagerness lost: minus the price for bids, the price
     for offers. ``index`` maps sorted positions to rows; ``cum`` is the
-    cumulative quantity in lots.
+    cumulative quantity in lots; ``row_key`` is the key of every row, in row
+    order. Steps with no lots are left out; equal keys come in any order.
     """
 
     index: NDArray[np.intp]
     key: NDArray[np.float64]
     cum: NDArray[np.int64]
+    row_key: NDArray[np.float64]
 
     @classmethod
     def build(cls, key: NDArray[np.float64], lots: NDArray[np.int64]) -> _Ladder:
-        rows = np.flatnonzero(lots > 0)
-        if rows.size != lots.size:
-            key = key[rows]
-        order = np.argsort(key)
-        index = rows[order]
-        return cls(index=index, key=key[order], cum=np.cumsum(lots[index]))
+        if lots.size and lots.min() > 0:
+            index, sorted_key = _argsort(key)
+        else:
+            rows = np.flatnonzero(lots > 0)
+            order, sorted_key = _argsort(key[rows])
+            index = rows[order]
+        return cls(index=index, key=sorted_key, cum=np.cumsum(lots[index]), row_key=key)
 
     @property
     def total(self) -> int:
@@ -245,18 +285,23 @@ def _fill(
     tie_break: str,
     rng: np.random.Generator,
     time: NDArray[np.float64] | None,
+    codes: NDArray[np.int64] | None = None,
 ) -> _Fill:
-    """Fill ``units`` lots down ``ladder``, the tie rule sharing the marginal level."""
-    out = np.zeros(lots.size, dtype=np.int64)
+    """Fill ``units`` lots down ``ladder``, the tie rule sharing the marginal level
+    between steps, or between bidders when their ``codes`` are given."""
     m = int(np.searchsorted(ladder.cum, units, side="left"))
     level = float(ladder.key[m])
     lo = int(np.searchsorted(ladder.key, level, side="left"))
     hi = int(np.searchsorted(ladder.key, level, side="right"))
     above = int(ladder.cum[lo - 1]) if lo else 0
-    out[ladder.index[:lo]] = lots[ladder.index[:lo]]
+    out = np.multiply(lots, ladder.row_key < level)
     tied = np.sort(ladder.index[lo:hi])
     left = units - above
-    out[tied] = ration(lots[tied], left, tie_break, rng, time=None if time is None else time[tied])
+    tied_time = None if time is None else time[tied]
+    if codes is None:
+        out[tied] = ration(lots[tied], left, tie_break, rng, time=tied_time)
+    else:
+        out[tied] = _ration_by_bidder(codes[tied], lots[tied], left, tie_break, rng, tied_time)
     if left < int(ladder.cum[hi - 1]) - above:
         next_key: float | None = level
     else:
@@ -295,16 +340,50 @@ def limit_lots(
     if rows.size == 0:
         return lots
     submitted = rows if time is None else time[rows]
-    order = rows[np.lexsort((rows, submitted, -price[rows], codes[rows]))]
-    q = lots[order]
-    c = codes[order]
-    cum = np.cumsum(q)
-    starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
-    base = np.repeat(cum[starts] - q[starts], np.diff(np.append(starts, q.size)))
-    kept = np.clip(room[c] - (cum - q - base), 0, q)
     out = lots.copy()
-    out[order] = kept
+    out[rows] = _fill_in_order(codes[rows], (rows, submitted, -price[rows]), lots[rows], room)
     return out
+
+
+def _fill_in_order(
+    group: NDArray[np.int64], rank: tuple[NDArray[Any], ...], lots: NDArray[np.int64],
+    room: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Fill each group's ``room`` over its rows, first by the last key of ``rank``
+    (``numpy.lexsort`` order); the lots each row keeps."""
+    order = np.lexsort((*rank, group))
+    q, g = lots[order], group[order]
+    cum = np.cumsum(q)
+    starts = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+    base = np.repeat(cum[starts] - q[starts], np.diff(np.append(starts, q.size)))
+    out = np.empty_like(lots)
+    out[order] = np.clip(room[g] - (cum - q - base), 0, q)
+    return out
+
+
+def _ration_by_bidder(
+    codes: NDArray[np.int64], lots: NDArray[np.int64], units: int, tie_break: str,
+    rng: np.random.Generator, time: NDArray[np.float64] | None,
+) -> NDArray[np.int64]:
+    """Share ``units`` between the bidders of tied steps, then over each bidder's steps.
+
+    A bidder's steps count as one quantity, placed where its first step is
+    (submitted at its earliest time); its share fills its steps in submission
+    order (``time``, then row).
+    """
+    _, first, group = np.unique(codes, return_index=True, return_inverse=True)
+    relabel = np.empty(first.size, dtype=np.int64)
+    relabel[np.argsort(first, kind="stable")] = np.arange(first.size)
+    group = relabel[group.ravel()]
+    pooled = np.zeros(first.size, dtype=np.int64)
+    np.add.at(pooled, group, lots)
+    pooled_time = None
+    if time is not None:
+        pooled_time = np.full(first.size, np.inf)
+        np.minimum.at(pooled_time, group, time)
+    share = ration(pooled, units, tie_break, rng, time=pooled_time)
+    rows = np.arange(lots.size)
+    return _fill_in_order(group, (rows, rows if time is None else time), lots, share)
 
 
 @dataclass(frozen=True)
@@ -316,6 +395,7 @@ class _Rules:
     lot_size: int
     on_undersubscribed: str
     min_price: float | None
+    ration_by: str = "bid"
 
 
 def _check_rules(
@@ -326,6 +406,7 @@ def _check_rules(
     lot_size: object,
     on_undersubscribed: object,
     min_price: object,
+    ration_by: object = "bid",
 ) -> _Rules:
     reserve = check_price("reserve_price", reserve_price)
     assert reserve is not None
@@ -339,6 +420,7 @@ def _check_rules(
             "on_undersubscribed", on_undersubscribed, ON_UNDERSUBSCRIBED
         ),
         min_price=check_price("min_price", min_price, allow_none=True),
+        ration_by=check_choice("ration_by", ration_by, RATION_BY),
     )
 
 
@@ -402,6 +484,7 @@ def clear(
     rng: SeedLike = None,
     side: Literal["demand", "supply", "both"] = "demand",
     max_traded: int | None = None,
+    ration_by: Literal["bid", "bidder"] = "bid",
 ) -> Clearing:
     """Clear ``bids`` against ``supply``: who is awarded what, at what price.
 
@@ -453,6 +536,12 @@ def clear(
     max_traded : int, optional
         Trade at most this many permits (a whole number of lots), as in
         McAfee's trade reduction.
+    ration_by : {"bid", "bidder"}
+        Who shares the lots left at the marginal price under ``tie_break``:
+        the tied bids (``"bid"``), or the tied bidders (``"bidder"``: a
+        bidder's bids at that price count as one quantity, and its share
+        fills them in submission order), as Quebec's regulation shares them
+        (Q-2, r. 46.1, s. 52).
 
     Returns
     -------
@@ -474,7 +563,8 @@ def clear(
     if not isinstance(bids, Bids):
         raise TypeError(f"bids must be a Bids table (got {type(bids).__name__})")
     rules = _check_rules(
-        reserve_price, price_rule, tie_break, bidder_limit, lot_size, on_undersubscribed, min_price
+        reserve_price, price_rule, tie_break, bidder_limit, lot_size, on_undersubscribed,
+        min_price, ration_by,
     )
     competing = check_choice("side", side, ("demand", "supply", "both"))
     cap = None if max_traded is None else check_nonnegative_int("max_traded", max_traded)
@@ -506,7 +596,9 @@ def _valid_lots(
         return bid_lots, np.where(offers.price <= cap, offer_lots, 0)
     on_sale = offer_lots > 0
     floor = float(offers.price[on_sale].min()) if on_sale.any() else rules.reserve_price
-    eligible = np.where(bids.price >= floor, bid_lots, 0)
+    eligible = bid_lots
+    if bids.price.size and floor > bids.price.min():
+        eligible = bid_lots * (bids.price >= floor)
     if rules.bidder_limit is not None:
         limit = _bidder_room(bids, rules, offers.total)
         eligible = limit_lots(bids.bidder_codes, bids.price, eligible, limit, bids.time)
@@ -550,10 +642,12 @@ def _clear_lots(
     ) -> Clearing:
         return Clearing(
             price=price,
-            awarded=_frozen(np.zeros(len(bids), np.int64) if awarded is None else awarded * lot),
-            eligible=_frozen(eligible * lot),
+            awarded=_frozen(np.zeros(len(bids), np.int64) if awarded is None
+                            else _permits(awarded, lot)),
+            eligible=_frozen(_permits(eligible, lot)),
             offers=offers,
-            offer_sold=_frozen(np.zeros(len(offers), np.int64) if sold is None else sold * lot),
+            offer_sold=_frozen(np.zeros(len(offers), np.int64) if sold is None
+                               else _permits(sold, lot)),
             status=status,
             margins=margins,
         )
@@ -570,7 +664,8 @@ def _clear_lots(
         traded = min(traded, max_lots)
     if traded == 0:
         return outcome(math.nan, status)
-    bought = _fill(demand, eligible, traded, rules.tie_break, rng, bids.time)
+    codes = bids.bidder_codes if rules.ration_by == "bidder" else None
+    bought = _fill(demand, eligible, traded, rules.tie_break, rng, bids.time, codes)
     sold = _fill(supply, offered, traded, rules.tie_break, rng, None)
     price = _price(rules.price_rule, side, bought, sold)
     if rules.min_price is not None and price < rules.min_price:
@@ -578,6 +673,10 @@ def _clear_lots(
     margins = Margins(*(math.nan if x is None else x for x in (
         -bought.level, None if bought.next is None else -bought.next, sold.level, sold.next)))
     return outcome(price, status, bought.lots, sold.lots, margins)
+
+
+def _permits(lots: NDArray[np.int64], lot: int) -> NDArray[np.int64]:
+    return lots if lot == 1 else lots * lot
 
 
 def _frozen(arr: NDArray[np.int64]) -> NDArray[np.int64]:

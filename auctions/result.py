@@ -83,7 +83,10 @@ class AuctionResult:
         for name in ("awarded", "payments", "offer_sold", "receipts"):
             if getattr(self, name) is None:
                 continue
-            arr = np.array(getattr(self, name), copy=True)
+            given = getattr(self, name)
+            if isinstance(given, np.ndarray) and given.base is None and not given.flags.writeable:
+                continue  # read-only and owning its memory: no one else can change it
+            arr = np.array(given, copy=True)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
 

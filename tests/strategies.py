@@ -62,6 +62,7 @@ def auction_cases(draw: st.DrawFn) -> dict[str, Any]:
         "bidder_limit": draw(st.one_of(st.none(), st.sampled_from([0.25, 0.4, 0.5, 1.0]))),
         "on_undersubscribed": draw(st.sampled_from(["sell", "cancel"])),
         "rng": draw(st.integers(0, 2**32 - 1)),
+        "ration_by": draw(st.sampled_from(["bid", "bidder"])),
     }
     return {"bids": draw(bids(lot_size=lot)), "supply": draw(supplies(lot_size=lot)), **options}
 

@@ -92,6 +92,8 @@ BIDS = Bids(**GOOD)
         (10, {"price_rule": "second"}, ValueError,
          r"price_rule must be one of 'last_accepted', 'first_rejected' \(got 'second'\)"),
         (10, {"tie_break": "coin"}, ValueError, r"tie_break must be one of .* \(got 'coin'\)"),
+        (10, {"ration_by": "firm"}, ValueError,
+         r"ration_by must be one of 'bid', 'bidder' \(got 'firm'\)"),
         (10, {"on_undersubscribed": "drop"}, ValueError,
          r"on_undersubscribed must be one of 'sell', 'cancel' \(got 'drop'\)"),
         (10, {"lot_size": 0}, ValueError, r"lot_size must be >= 1 \(got 0\)"),

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from hypothesis import given
 
 from allocation.programmes import AUCTION_RULES
-from auctions import Bids
+from auctions import Bids, uniform_price
 from auctions.rules import (
     AuctionRules,
     carry_over,
     escalate,
-    pool_steps,
-    spread_back,
     trim_to_limits,
     weighted_average_price,
 )
+from tests import strategies as s
 
 
 def test_trim_removes_lowest_prices_first_then_latest_submitted():
@@ -33,18 +35,55 @@ def test_limits_round_down_to_whole_lots():
     assert trim_to_limits(bids, {"a": 2999}, lot_size=1000).quantity.tolist() == [2000]
 
 
-def test_pool_and_spread_back():
+def test_ties_shared_by_bidder_then_over_its_bids():
+    # At 10: a bids 3 and 2 (rows 0 and 2), b bids 5; 6 lots are left. By
+    # bidder (Quebec): a and b each ask 5 of 10, so each gets 3, and a's 3
+    # fill its first bid. By bid: 3*6/10, 5*6/10, 2*6/10 round down to 1, 3, 1.
     bids = Bids(bidder=["a", "b", "a", "a"], price=[10.0, 10.0, 10.0, 9.0],
-                quantity=[3, 6, 2, 4])
-    pooled, groups = pool_steps(bids)
-    assert groups is not None
-    assert pooled.bidder.tolist() == ["a", "b", "a"]
-    assert pooled.price.tolist() == [10.0, 10.0, 9.0]
-    assert pooled.quantity.tolist() == [5, 6, 4]
-    assert groups.tolist() == [0, 1, 0, 2]
-    # 4 of a's 5 at 10 go to its first bid (3) then its second (1).
-    assert spread_back(np.array([4, 6, 0]), groups, bids.quantity).tolist() == [3, 6, 1, 0]
-    assert pool_steps(Bids(bidder=["a", "b"], price=[1.0, 1.0], quantity=[1, 1]))[1] is None
+                quantity=[3, 5, 2, 4])
+    by_bidder = uniform_price(bids, 6, ration_by="bidder", rng=0)
+    assert by_bidder.awarded.tolist() == [3, 3, 0, 0]
+    by_bid = uniform_price(bids, 6, rng=0)
+    assert by_bid.awarded[[0, 1, 2]].tolist() in ([2, 3, 1], [1, 4, 1], [1, 3, 2])
+    # Time priority between bidders uses each bidder's first submission: a
+    # (time 0) is filled before b (time 1), its bid at time 0 before its bid
+    # at time 5.
+    timed = Bids(bidder=bids.bidder, price=bids.price, quantity=bids.quantity,
+                 time=[5.0, 1.0, 0.0, 9.0])
+    assert uniform_price(timed, 6, tie_break="time", ration_by="bidder").awarded.tolist() == [
+        3, 1, 2, 0]
+
+
+def _pooled_reference(case: dict[str, Any]) -> np.ndarray:
+    """Quebec's tie steps done by hand: pool each bidder's bids at one price,
+    clear the pooled steps, then fill each pool's award over its bids by time."""
+    bids: Bids = case["bids"]
+    rows = list(range(len(bids)))
+    time = bids.time if bids.time is not None else np.arange(len(bids), dtype=float)
+    keys = [(bids.bidder[i], bids.price[i]) for i in rows]
+    pools = list(dict.fromkeys(keys))
+    members = {k: [i for i in rows if keys[i] == k] for k in pools}
+    pooled = Bids(
+        bidder=[k[0] for k in pools], price=[k[1] for k in pools],
+        quantity=[int(bids.quantity[members[k]].sum()) for k in pools],
+        time=[float(min(time[members[k]])) for k in pools],
+    )
+    result = uniform_price(**{**case, "bids": pooled, "ration_by": "bid"})
+    awarded = np.zeros(len(bids), dtype=np.int64)
+    for k, total in zip(pools, result.awarded.tolist(), strict=True):
+        for i in sorted(members[k], key=lambda i: (time[i], i)):
+            awarded[i] = min(int(bids.quantity[i]), total)
+            total -= int(awarded[i])
+    return awarded
+
+
+@given(case=s.auction_cases())
+def test_ration_by_bidder_equals_pooling_by_hand(case):
+    # Bidder limits trim a pooled step as a whole, not bid by bid, so the
+    # reference holds without them.
+    case = {**case, "bidder_limit": None}
+    engine = uniform_price(**{**case, "ration_by": "bidder"})
+    assert np.array_equal(engine.awarded, _pooled_reference(case))
 
 
 def test_rules_apply_the_common_bidder_limit_with_their_own_limits():

@@ -35,7 +35,7 @@ from types import MappingProxyType
 from auctions.rules import california_quebec, eu_ets, guangdong, shanghai, uk_ets
 from auctions.rules.base import AuctionRules, escalate, escalate_by_year, weighted_average_price
 from auctions.rules.calendar import Carryover, CarryoverRule, carry_over
-from auctions.rules.limits import limits_by_type, pool_steps, spread_back, trim_to_limits
+from auctions.rules.limits import limits_by_type, trim_to_limits
 
 __all__ = [
     "PROGRAMMES",
@@ -49,9 +49,7 @@ __all__ = [
     "eu_ets",
     "guangdong",
     "limits_by_type",
-    "pool_steps",
     "shanghai",
-    "spread_back",
     "trim_to_limits",
     "uk_ets",
     "weighted_average_price",

@@ -5,14 +5,16 @@ A real programme's auction format is a choice of the clearing engine's options
 bids fall short) plus a few checks on the bids it accepts (prices in whole
 cents, a minimum quantity per bid). :class:`AuctionRules` holds those choices;
 :meth:`AuctionRules.clear` runs them through :func:`auctions.uniform_price`,
-with two optional pre-steps that some programmes need:
+with two options of the engine that some programmes need:
 
-- per-bidder purchase limits, and the rules' common ``bidder_limit``
-  (:func:`auctions.rules.limits.trim_to_limits`), removing each bidder's
-  lowest-priced lots first, the last submitted first among equal prices;
+- per-bidder purchase limits combined with the rules' common
+  ``bidder_limit`` (the engine's ``bidder_limit`` as a mapping), removing
+  each bidder's lowest-priced lots first, the last submitted first among
+  equal prices;
 - tie shares counted per bidder rather than per bid
-  (``pool_tied_bids=True``): a bidder's bids at the same price are one step
-  for the tie rule, and its award is spread back over its bids in row order.
+  (``pool_tied_bids=True``, the engine's ``ration_by="bidder"``): a bidder's
+  bids at the same price are one quantity for the tie rule, and its share
+  fills them in submission order.
 
 The result always refers to the bids as submitted, so every invariant checker
 of :mod:`auctions.invariants` applies unchanged.
@@ -39,7 +41,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, Literal, Unpack
@@ -66,7 +68,6 @@ from auctions.clearing import (
     TieBreak,
 )
 from auctions.result import AuctionResult
-from auctions.rules.limits import pool_steps, spread_back, trim_to_limits
 from auctions.sealed_bid import uniform_price
 
 __all__ = ["AuctionRules", "decimal_of", "escalate", "escalate_by_year", "weighted_average_price"]
@@ -267,17 +268,16 @@ class AuctionRules:
         :meth:`clear` instead where it changes by year).
     bidder_limit : float, optional
         The most any bidder may win, as a share of the supply, in (0, 1].
-        :meth:`clear` applies it with the other purchase limits before
-        clearing (:func:`auctions.rules.limits.trim_to_limits`), so that a
-        bidder's bids at one price lose lots in submission order; the
-        engine's own ``bidder_limit`` (used by :meth:`options`) keeps the
-        same quantity but breaks such ties by row order.
+        :meth:`clear` combines it with the other purchase limits into one
+        limit per bidder; either way a bidder's lowest-priced lots go first,
+        the last submitted first among bids at one price.
     on_undersubscribed : {"sell", "cancel"}, default "sell"
         What happens when valid bids fall short of the supply.
     pool_tied_bids : bool, default False
-        Count tie shares per bidder: a bidder's bids at one price form one
-        step for the tie rule (the California-Quebec procedure shares the
-        remaining lots between bidders).
+        Count tie shares per bidder: a bidder's bids at one price are one
+        quantity for the tie rule (the California-Quebec procedure shares
+        the remaining lots between bidders); the engine's
+        ``ration_by="bidder"``.
     min_bid_quantity : int, optional
         The smallest quantity a bid may ask for (zero-quantity rows are
         allowed and ignored by the engine).
@@ -334,6 +334,7 @@ class AuctionRules:
             bidder_limit=self.bidder_limit,
             lot_size=self.lot_size,
             on_undersubscribed=self.on_undersubscribed,
+            ration_by="bidder" if self.pool_tied_bids else "bid",
         )
         options.update(overrides)
         return options
@@ -386,21 +387,11 @@ class AuctionRules:
         self.check_bids(bids)
         options = self.options(**overrides)
         combined = self._limits(bids, supply, limits, options.pop("bidder_limit", None))
-        lot = options.get("lot_size", 1)
-        trimmed = trim_to_limits(bids, combined, lot_size=lot) if combined else bids
-        work, groups = (trimmed, None)
+        if combined:
+            options["bidder_limit"] = combined
         if self.pool_tied_bids:
-            work, groups = pool_steps(trimmed)
-        result = uniform_price(work, supply, **options)
-        if work is bids:
-            return result
-        awarded = result.awarded
-        if groups is not None:
-            awarded = spread_back(result.awarded, groups, trimmed.quantity)
-        price = result.clearing_price
-        payments = np.where(awarded > 0, awarded * (0.0 if math.isnan(price) else price), 0.0)
-        return replace(result, bids=bids, awarded=awarded, payments=payments)
-
+            options["ration_by"] = "bidder"
+        return uniform_price(bids, supply, **options)
 
     @staticmethod
     def _limits(

@@ -1,21 +1,19 @@
-"""Per-bidder purchase limits and per-bidder tie steps, as pre-steps of the engine.
+"""Per-bidder purchase limits by type of bidder.
 
 The clearing engine's ``bidder_limit`` is one share of the supply for every
-bidder. Some programmes set a different limit by type of bidder (Quebec: 25 %
-of the units auctioned for an emitter, 4 % for a participant; Shanghai: a
-number of tonnes for a covered unit, fewer for an investor). Such limits are
-applied here, before clearing, the way Quebec's regulation describes: the
-excess lots are removed from the bidder's bids "beginning with the lots
-awarded at the lowest price" (Q-2, r. 46.1, s. 52). Bids below the reserve
-price are the lowest-priced of a bidder's bids, so removing lots before or
-after the reserve check leaves the same valid quantity.
+bidder, or one limit in permits per listed bidder. Some programmes set the
+limit by type of bidder (Quebec: 25 % of the units auctioned for an emitter,
+4 % for a participant; Shanghai: a number of tonnes for a covered unit,
+fewer for an investor): :func:`limits_by_type` turns types into limits.
+The excess lots are removed the way Quebec's regulation describes,
+"beginning with the lots awarded at the lowest price" (Q-2, r. 46.1, s. 52);
+:func:`trim_to_limits` shows the bids that remain, with the engine's own
+trimming. Bids below the reserve price are the lowest-priced of a bidder's
+bids, so removing lots before or after the reserve check leaves the same
+valid quantity.
 
-The engine's pro-rata tie rule shares the remaining lots between the tied
-*bids*. Quebec's procedure shares them between the tied *bidders*: a bidder's
-bids at the settlement price count as one quantity. :func:`pool_steps` merges
-each bidder's bids at one price into one step before clearing and
-:func:`spread_back` returns the step's award to the bids it came from, in row
-order.
+Quebec's procedure shares the lots left at the settlement price between the
+tied *bidders*, not the tied bids: the engine's ``ration_by="bidder"``.
 
 References
 ----------
@@ -39,7 +37,7 @@ from auctions._validate import check_nonnegative_int, check_share
 from auctions.bids import Bids, Offers
 from auctions.clearing import limit_lots
 
-__all__ = ["limits_by_type", "pool_steps", "spread_back", "trim_to_limits"]
+__all__ = ["limits_by_type", "trim_to_limits"]
 
 #: Lots a bidder without a limit may keep (more than any real bid).
 _UNLIMITED = np.iinfo(np.int64).max // 4
@@ -55,22 +53,6 @@ def _lots(bids: Bids, lot_size: int) -> NDArray[np.int64]:
             f"(got {int(bids.quantity[i])} at index {i})"
         )
     return bids.quantity // lot
-
-
-def _fill_in_order(
-    group: NDArray[np.int64], rank: NDArray[np.int64], lots: NDArray[np.int64],
-    room: NDArray[np.int64],
-) -> NDArray[np.int64]:
-    """Fill each group's ``room`` over its rows in ``rank`` order; lots kept per row."""
-    order = np.lexsort((rank, group))
-    q, g = lots[order], group[order]
-    cum = np.cumsum(q)
-    starts = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
-    base = np.repeat(cum[starts] - q[starts], np.diff(np.append(starts, q.size)))
-    kept = np.clip(room[g] - (cum - q - base), 0, q)
-    out = np.empty_like(lots)
-    out[order] = kept
-    return out
 
 
 def trim_to_limits(bids: Bids, limits: Mapping[Any, int], *, lot_size: int = 1) -> Bids:
@@ -128,67 +110,6 @@ def trim_to_limits(bids: Bids, limits: Mapping[Any, int], *, lot_size: int = 1) 
     if np.array_equal(kept, lots):
         return bids
     return Bids(bidder=bids.bidder, price=bids.price, quantity=kept * lot_size, time=bids.time)
-
-
-def pool_steps(bids: Bids) -> tuple[Bids, NDArray[np.int64] | None]:
-    """Merge each bidder's bids at one price into one step.
-
-    Returns
-    -------
-    pooled : Bids
-        One row per (bidder, price), in order of first appearance; the
-        earliest submission time of the merged rows. ``bids`` itself when no
-        two rows share a bidder and a price.
-    groups : ndarray of int64 or None
-        The pooled row of each original row (None when nothing was merged).
-
-    Examples
-    --------
-    >>> bids = Bids(bidder=["a", "b", "a"], price=[10.0, 10.0, 10.0], quantity=[3, 6, 2])
-    >>> pooled, groups = pool_steps(bids)
-    >>> pooled.bidder.tolist(), pooled.quantity.tolist(), groups.tolist()
-    (['a', 'b'], [5, 6], [0, 1, 0])
-    """
-    n = len(bids)
-    codes, price = bids.bidder_codes, bids.price
-    order = np.lexsort((price, codes))
-    c, p = codes[order], price[order]
-    new = np.concatenate(([True], (c[1:] != c[:-1]) | (p[1:] != p[:-1])))
-    k = int(new.sum())
-    if k == n:
-        return bids, None
-    sorted_group = np.cumsum(new) - 1
-    group = np.empty(n, dtype=np.int64)
-    group[order] = sorted_group
-    first = np.full(k, n, dtype=np.int64)
-    np.minimum.at(first, group, np.arange(n))
-    relabel = np.empty(k, dtype=np.int64)
-    relabel[np.argsort(first, kind="stable")] = np.arange(k)
-    group = relabel[group]
-    head = np.sort(first)
-    quantity = np.zeros(k, dtype=np.int64)
-    np.add.at(quantity, group, bids.quantity)
-    time = None
-    if bids.time is not None:
-        time = np.full(k, np.inf)
-        np.minimum.at(time, group, bids.time)
-    pooled = Bids(bidder=bids.bidder[head], price=price[head], quantity=quantity, time=time)
-    return pooled, group
-
-
-def spread_back(
-    awarded: NDArray[np.int64], groups: NDArray[np.int64], quantity: NDArray[np.int64]
-) -> NDArray[np.int64]:
-    """Spread each pooled step's award over the rows it came from, in row order.
-
-    Examples
-    --------
-    >>> spread_back(np.array([4, 6]), np.array([0, 1, 0]), np.array([3, 6, 2])).tolist()
-    [3, 6, 1]
-    """
-    rows = np.arange(groups.size, dtype=np.int64)
-    return _fill_in_order(groups.astype(np.int64), rows, quantity.astype(np.int64),
-                          awarded.astype(np.int64))
 
 
 def limits_by_type(
