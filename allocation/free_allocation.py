@@ -77,6 +77,7 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from typing import Any, Final, Literal, TypedDict
 
 import numpy as np
@@ -445,6 +446,52 @@ def _split(cap: int, reserve_share: Fraction, auction_share: Fraction) -> _Split
     return _Split(auction=auction, reserve=reserve, budget=cap - auction - reserve)
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """The common keyword options of a rule, checked."""
+
+    scaling: str
+    reserve_share: Fraction
+    auction_share: Fraction
+    leftover: str
+    bids: Bids | None
+    auction_options: dict[str, Any]
+    year: int
+    imposed: float
+
+
+def _settings(
+    rule: str, firms: Firms, cap: int | None, scaling: str,
+    correction_factor: float | None, options: Mapping[str, Any],
+) -> _Settings:
+    check_options(rule, options)
+    reserve_share = check_fraction("reserve_share", options.get("reserve_share", 0.0))
+    auction_share = check_fraction("auction_share", options.get("auction_share", 0.0))
+    bids = options.get("bids")
+    if bids is not None and not isinstance(bids, Bids):
+        raise TypeError(f"bids must be an auctions.Bids table (got {type(bids).__name__})")
+    auction_options = dict(options.get("auction_options") or {})
+    if "rng" in auction_options:
+        raise TypeError("auction_options must not contain rng; pass rng= to the rule")
+    year_opt = options.get("year")
+    settings = _Settings(
+        scaling=check_choice("scaling", scaling, SCALING),
+        reserve_share=reserve_share,
+        auction_share=auction_share,
+        leftover=check_choice("leftover", options.get("leftover", "hold"), LEFTOVER),
+        bids=bids,
+        auction_options=auction_options,
+        year=(int(firms.base_years[-1]) + 1 if year_opt is None
+              else check_nonnegative_int("year", year_opt)),
+        imposed=(1.0 if correction_factor is None
+                 else check_positive_real("correction_factor", correction_factor)),
+    )
+    if cap is None and (reserve_share or auction_share or bids is not None):
+        which = "reserve_share" if reserve_share else "auction_share" if auction_share else "bids"
+        raise ValueError(f"{which} needs a cap (got cap=None)")
+    return settings
+
+
 def allocate(
     rule: str,
     firms: Firms,
@@ -478,110 +525,81 @@ def allocate(
     options : mapping
         The common keyword options (module docs), unchecked.
     """
-    check_options(rule, options)
-    scaling = check_choice("scaling", scaling, SCALING)
-    reserve_share = check_fraction("reserve_share", options.get("reserve_share", 0.0))
-    auction_share = check_fraction("auction_share", options.get("auction_share", 0.0))
-    leftover = check_choice("leftover", options.get("leftover", "hold"), LEFTOVER)
-    bids = options.get("bids")
-    if bids is not None and not isinstance(bids, Bids):
-        raise TypeError(f"bids must be an auctions.Bids table (got {type(bids).__name__})")
-    auction_options = dict(options.get("auction_options") or {})
-    if "rng" in auction_options:
-        raise TypeError("auction_options must not contain rng; pass rng= to the rule")
-    year_opt = options.get("year")
-    year = (
-        int(firms.base_years[-1]) + 1
-        if year_opt is None
-        else check_nonnegative_int("year", year_opt)
-    )
-    imposed = (
-        1.0
-        if correction_factor is None
-        else check_positive_real("correction_factor", correction_factor)
-    )
-    if cap is None and (reserve_share or auction_share or bids is not None):
-        which = "reserve_share" if reserve_share else "auction_share" if auction_share else "bids"
-        raise ValueError(f"{which} needs a cap (got cap=None)")
-
+    settings = _settings(rule, firms, cap, scaling, correction_factor, options)
     e = np.asarray(entitlement, dtype=np.float64)
     claim = e if entrant_claim is None else np.asarray(entrant_claim, dtype=np.float64)
     new = firms.is_new_entrant
-    closed = firms.is_closed(year)
-    use_reserve = reserve_share > 0
-    main = np.where(new, 0.0, e) if use_reserve else e
-    raw = main * imposed
-    total = exact_sum(raw)
+    closed = firms.is_closed(settings.year)
+    use_reserve = settings.reserve_share > 0
+    raw = (np.where(new, 0.0, e) if use_reserve else e) * settings.imposed
+    result = partial(Allocation, rule=rule, firms=firms, year=settings.year,
+                     entitlement=np.where(new, claim, e) if use_reserve else e)
 
     if cap is None:
         permits = round_half_up(raw)
         permits[closed] = 0
         free = int(permits.sum())
-        return Allocation(
-            rule=rule,
-            firms=firms,
-            entitlement=np.where(new, claim, e) if use_reserve else e,
-            permits=permits,
-            cap=free,
-            correction_factor=imposed,
-            reserved=0,
-            year=year,
-        )
+        return result(permits=permits, cap=free, correction_factor=settings.imposed, reserved=0)
 
-    split = _split(cap, reserve_share, auction_share)
-    budget = split.budget
-    factor = imposed
-    if scaling == "proportional" or total > budget:
-        if total > 0:
-            permits = largest_remainder(raw, budget, priority=_Rank(firms))
-            factor = imposed * budget / total
-        else:
-            permits = np.zeros(len(firms), dtype=np.int64)
-    else:
-        permits = round_half_up(raw)
-        if int(permits.sum()) > budget:
-            permits = largest_remainder(raw, budget, priority=_Rank(firms))
-
-    surplus = budget - int(permits.sum())
+    split = _split(cap, settings.reserve_share, settings.auction_share)
+    permits, factor = _within_budget(raw, split.budget, settings, firms)
+    surplus = split.budget - int(permits.sum())
     returned = int(permits[closed].sum())
     permits[closed] = 0
-    pool = split.reserve + returned if use_reserve else 0
     unassigned = surplus if use_reserve else surplus + returned
     served_total = 0
     if use_reserve:
-        waiting = new & ~closed
-        asks = np.where(waiting, round_half_up(np.where(waiting, claim * factor, 0.0)), 0)
-        queue = np.flatnonzero(asks > 0)
-        if queue.size:
-            queue = queue[np.lexsort((firms.id_rank[queue], firms.entry_year[queue]))]
-            wanted = asks[queue]
-            before = np.cumsum(wanted) - wanted
-            served = np.clip(pool - before, 0, wanted)
-            permits[queue] += served
-            served_total = int(served.sum())
+        pool = split.reserve + returned
+        served_total = _serve_entrants(firms, permits, claim * factor, new & ~closed, pool)
         unassigned += pool - served_total
 
+    leftover = settings.leftover
     auctioned = split.auction + (unassigned if leftover == "auction" else 0)
     reserved = 0 if leftover == "auction" else unassigned
-    cancelled = reserved if leftover == "cancel" else 0
     auction = None
-    if bids is not None:
-        auction = uniform_price(bids, auctioned, rng=options.get("rng"), **auction_options)
-    return Allocation(
-        rule=rule,
-        firms=firms,
-        entitlement=np.where(new, claim, e) if use_reserve else e,
-        permits=permits,
-        cap=cap,
-        correction_factor=factor,
-        reserved=reserved,
-        cancelled=cancelled,
-        auctioned=auctioned,
-        from_reserve=served_total,
-        returned=returned,
-        year=year,
-        auction=auction,
+    if settings.bids is not None:
+        auction = uniform_price(settings.bids, auctioned, rng=options.get("rng"),
+                                **settings.auction_options)
+    return result(
+        permits=permits, cap=cap, correction_factor=factor, reserved=reserved,
+        cancelled=reserved if leftover == "cancel" else 0, auctioned=auctioned,
+        from_reserve=served_total, returned=returned, auction=auction,
     )
+
+
+def _within_budget(
+    raw: NDArray[np.float64], budget: int, settings: _Settings, firms: Firms,
+) -> tuple[NDArray[np.int64], float]:
+    """Whole permits for ``raw`` entitlements within ``budget`` (step 4), and the
+    correction factor that was applied."""
+    total = exact_sum(raw)
+    if settings.scaling == "proportional" or total > budget:
+        if total == 0:
+            return np.zeros(raw.size, dtype=np.int64), settings.imposed
+        scaled = largest_remainder(raw, budget, priority=_Rank(firms))
+        return scaled, settings.imposed * budget / total
+    permits = round_half_up(raw)
+    if int(permits.sum()) > budget:
+        permits = largest_remainder(raw, budget, priority=_Rank(firms))
+    return permits, settings.imposed
+
+
+def _serve_entrants(
+    firms: Firms, permits: NDArray[np.int64], claim: NDArray[np.float64],
+    waiting: NDArray[np.bool_], pool: int,
+) -> int:
+    """Serve the waiting new entrants' claims from ``pool`` in order of entry year
+    (then id), first come first served (step 6); add to ``permits``; return the
+    permits served."""
+    asks = np.where(waiting, round_half_up(np.where(waiting, claim, 0.0)), 0)
+    queue = np.flatnonzero(asks > 0)
+    if not queue.size:
+        return 0
+    queue = queue[np.lexsort((firms.id_rank[queue], firms.entry_year[queue]))]
+    wanted = asks[queue]
+    served = np.clip(pool - (np.cumsum(wanted) - wanted), 0, wanted)
+    permits[queue] += served
+    return int(served.sum())
 
 
 class _Rank:
