@@ -7,18 +7,23 @@
 2. the allocation rule hands out the free share to the installations open
    that year (entries join in their entry year; a closed installation's
    permits are recovered into the reserve);
-3. the auctioned share (and, if asked, permits left unsold earlier) is sold
+3. with a Market Stability Reserve (``msr``), the surplus published that
+   year (the TNAC: permits the installations banked) decides the permits
+   withheld from the year's auction into the stability reserve, or released
+   from it to the auction, and those invalidated
+   (:class:`~allocation.stability.MSRRules`);
+4. the auctioned share (and, if asked, permits left unsold earlier) is sold
    by a sealed-bid auction in which each installation bids its demand: the
    permits it would still need at each price after abating as far as its
    marginal abatement cost curve makes worthwhile (never above the penalty);
    permits left unsold stay in the reserve;
-4. installations trade to the competitive equilibrium
+5. installations trade to the competitive equilibrium
    (:func:`allocation.market.equilibrium`; the penalty acts as a price
    ceiling), the trades rounded to whole permits by largest remainder; if
    the scenario has a price band and the price leaves it, the reserve first
    sells at the band's ceiling or buys back at its floor (within its permits
    and cash) and the market clears again;
-5. each installation surrenders permits for its emissions
+6. each installation surrenders permits for its emissions
    (:func:`allocation.compliance.surrender`): a tonne short pays the
    penalty, unused permits are banked (or expire without banking).
 
@@ -38,8 +43,9 @@ import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from fractions import Fraction
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +59,7 @@ from allocation.price_band import PriceBand
 from allocation.reserve import Reserve
 from allocation.rounding import largest_remainder
 from allocation.rules import get_rule
+from allocation.stability import MSRRules
 from auctions import Bids, Offers
 from auctions._validate import check_choice, check_nonnegative_int, check_price, check_share
 from auctions.clearing import PriceRule
@@ -108,6 +115,12 @@ class Scenario:
         ceiling; when it would fall below ``reference * (1 - width)`` it buys
         up to ``band_tranche`` back at that floor, as far as its permits and
         cash allow; then the market clears again.
+    msr : MSRRules, optional
+        A Market Stability Reserve run on the scenario's own surplus: the
+        rules of one year of the EU's (:func:`allocation.stability.msr_rules`),
+        scaled to the market's size with :meth:`MSRRules.scaled`, or built
+        by hand. Its intake is taken from the year's auction (as far as the
+        auction has permits) and its release added to it.
     penalty : float, default 100
         Money per tonne not covered at the deadline (Directive 2003/87/EC
         Article 16(3): EUR 100).
@@ -134,6 +147,7 @@ class Scenario:
     band_reference: float | None = None
     band_width: float = 0.2
     band_tranche: int = 0
+    msr: MSRRules | None = None
     penalty: float = 100.0
     banking: bool = True
     bid_levels: int = 25
@@ -168,6 +182,8 @@ class Scenario:
             PriceBand(reference=self.band_reference, lower=self.band_width,
                       upper=self.band_width)
         check_nonnegative_int("band_tranche", self.band_tranche)
+        if self.msr is not None and not isinstance(self.msr, MSRRules):
+            raise TypeError(f"msr must be MSRRules or None (got {type(self.msr).__name__})")
         check_nonnegative_int("bid_levels", self.bid_levels, minimum=2)
         object.__setattr__(self, "rule_options", dict(self.rule_options))
 
@@ -270,9 +286,7 @@ class Scenario:
                            "options": dict(self.rule_options)},
             "auction": {"reserve_price": self.reserve_price, "price_rule": self.price_rule,
                         "reoffer_unsold": self.reoffer_unsold, "bid_levels": self.bid_levels},
-            "reserve": ({} if self.band_reference is None else
-                        {"band_reference": self.band_reference, "band_width": self.band_width,
-                         "band_tranche": self.band_tranche}),
+            "reserve": _reserve_table(self),
             "compliance": {"penalty": self.penalty, "banking": self.banking},
         }
         path.write_text(tomli_w.dumps(document), encoding="utf-8")
@@ -290,6 +304,51 @@ def check_share_or_zero(name: str, value: object) -> float:
 
 _FIRM_COLUMNS: Final = ("id", "product", "sector", "region", "entry_year", "closure_year",
                         "current_output", "current_emissions", "bau", "mac_slope")
+
+
+def _reserve_table(s: Scenario) -> dict[str, Any]:
+    """The ``[reserve]`` table of a scenario file: the price band and the MSR."""
+    table: dict[str, Any] = {}
+    if s.band_reference is not None:
+        table.update(band_reference=s.band_reference, band_width=s.band_width,
+                     band_tranche=s.band_tranche)
+    if s.msr is not None:
+        m = s.msr
+        table["msr"] = {
+            "rate": f"{m.rate.numerator}/{m.rate.denominator}", "minimum": m.minimum,
+            **({} if m.band is None else {"band": list(m.band)}),
+            "release_threshold": m.release_threshold, "release": m.release,
+            "invalidation": m.invalidation,
+            **({} if m.invalidation_threshold is None
+               else {"invalidation_threshold": m.invalidation_threshold}),
+        }
+    return table
+
+
+def _read_msr(table: object) -> MSRRules | None:
+    """MSR rules from a ``[reserve.msr]`` table (the rate as "24/100" or 0.24)."""
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise TypeError(f"reserve.msr must be a table (got {table!r})")
+    rate = table.get("rate")
+    if not isinstance(rate, str | int | float) or isinstance(rate, bool):
+        raise TypeError(f"reserve.msr.rate must be a fraction such as \"24/100\" (got {rate!r})")
+    try:
+        fraction = Fraction(rate if isinstance(rate, str) else repr(rate))
+    except ValueError:
+        raise ValueError(f"reserve.msr.rate must be a fraction such as \"24/100\" "
+                         f"(got {rate!r})") from None
+    band = table.get("band")
+    if band is not None and (not isinstance(band, list) or len(band) != 2):
+        raise ValueError(f"reserve.msr.band must be [lower, upper] (got {band!r})")
+    return MSRRules(
+        year=0, rate=fraction, minimum=table.get("minimum", 0),
+        band=None if band is None else (band[0], band[1]),
+        months=12, release_threshold=table.get("release_threshold", 0),
+        release=table.get("release", 0), invalidation=table.get("invalidation", "none"),
+        invalidation_threshold=table.get("invalidation_threshold"), sources=("scenario file",),
+    )
 
 
 def _write_firms(path: Path, scenario: Scenario) -> None:
@@ -420,6 +479,7 @@ def load_scenario(path: str | Path) -> Scenario:
             band_reference=get("reserve", "band_reference", None),
             band_width=get("reserve", "band_width", 0.2),
             band_tranche=get("reserve", "band_tranche", 0),
+            msr=_read_msr(get("reserve", "msr", None)),
             bid_levels=get("auction", "bid_levels", 25),
             penalty=get("compliance", "penalty", 100.0),
             banking=get("compliance", "banking", True),
@@ -457,6 +517,10 @@ class YearResult:
     recovered: int
     band_sold: int
     band_bought: int
+    msr_intake: int
+    msr_release: int
+    msr_invalidated: int
+    msr_held: int
     reserve_permits: int
     reserve_cash: float
     abatement_cost: float
@@ -554,18 +618,19 @@ def _demand_bids(
 
 
 def _band_operation(
-    s: Scenario, account: Reserve, price: float, bau: NDArray[np.float64],
+    s: Scenario, account: Reserve, available: int, price: float, bau: NDArray[np.float64],
     holdings: NDArray[np.int64], year: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]] | None:
-    """The reserve's sale at the band's ceiling or purchase at its floor, per firm."""
+    """The reserve's sale at the band's ceiling (of at most ``available`` permits) or
+    purchase at its floor, per firm."""
     assert s.band_reference is not None
     band = PriceBand(reference=s.band_reference, lower=s.band_width, upper=s.band_width)
     n = holdings.size
     ids = np.arange(n)
-    if price > band.ceiling and account.permits:
+    if price > band.ceiling and available:
         gap = bau - np.minimum(s.mac.abatement(band.ceiling), bau) - holdings
         need = np.ceil(np.maximum(gap, 0.0) - 1e-9).astype(np.int64)
-        quantity = min(s.band_tranche, account.permits, int(need.sum()))
+        quantity = min(s.band_tranche, available, int(need.sum()))
         if quantity == 0:
             return None
         buyers = need > 0
@@ -596,6 +661,31 @@ def _band_operation(
         money[firm] += t.cents / 100
     assert int(moved.sum()) == sign * quantity
     return moved, money
+
+
+class _MSRYear(NamedTuple):
+    offered: int
+    held: int
+    intake: int
+    release: int
+    invalidated: int
+
+
+def _msr_step(
+    rules: MSRRules | None, account: Reserve, held: int, tnac: int, last_offered: int,
+    year: int, *, offered: int,
+) -> _MSRYear:
+    """The stability reserve's year: invalidation (cancelled from the account), the
+    intake taken from the ``offered`` auction volume as far as it goes, the release
+    added to it."""
+    if rules is None:
+        return _MSRYear(offered, 0, 0, 0, 0)
+    step = rules.update(held, tnac, auctioned_previous_year=last_offered)
+    if step.invalidated:
+        account.cancel(step.invalidated, note=f"{year} stability reserve holdings invalidated")
+    intake = min(step.intake, offered)
+    return _MSRYear(offered - intake + step.release, step.held - (step.intake - intake),
+                    intake, step.release, step.invalidated)
 
 
 def _whole_tonnes(
@@ -634,7 +724,7 @@ def simulate(
     account = Reserve(note=s.name)
     holdings = np.zeros(n, dtype=np.int64)
     penalty = PenaltyRule(per_tonne=s.penalty, name="scenario penalty")
-    carried = 0
+    carried, msr_held, last_offered = 0, 0, 0
     years, issued, circulation = [], [], []
     firm_years: list[FirmYear] = []
     for year, cap in zip(s.years_simulated, s.cap_path(), strict=True):
@@ -643,6 +733,7 @@ def simulate(
         if recovered:
             account.recover(recovered, source="closed installations", note=f"{year} closures")
             holdings[~active] = 0
+        tnac = int(holdings.sum())
         account.set_aside(cap, note=f"{year} cap")
         rows = np.flatnonzero(active)
         alloc = get_rule(s.rule)(firms.take(rows), cap, auction_share=s.auction_share,
@@ -653,8 +744,11 @@ def simulate(
         if alloc.cancelled:
             account.cancel(alloc.cancelled, note=f"{year} unallocated, cancelled")
         holdings += free
-        offered = alloc.auctioned + (carried if s.reoffer_unsold else 0)
-        offered = min(offered, account.permits)  # band sales may have used carried permits
+        msr = _msr_step(s.msr, account, msr_held, tnac, last_offered, year,
+                        offered=alloc.auctioned + (carried if s.reoffer_unsold else 0))
+        msr_held = msr.held
+        # Band sales may have used carried permits; the MSR's are not for sale.
+        offered = last_offered = min(msr.offered, account.permits - msr_held)
         sold, price, revenue = 0, math.nan, 0.0
         won, paid = np.zeros(n, dtype=np.int64), np.zeros(n)
         band_trade, band_paid = np.zeros(n, dtype=np.int64), np.zeros(n)
@@ -674,7 +768,8 @@ def simulate(
         carried = offered - sold if s.reoffer_unsold else carried + offered - sold
         market = equilibrium(bau, holdings, s.mac, price_ceiling=s.penalty)
         if s.band_reference is not None and s.band_tranche:
-            moved = _band_operation(s, account, market.price, bau, holdings, year)
+            moved = _band_operation(s, account, account.permits - msr_held, market.price, bau,
+                                    holdings, year)
             if moved is not None:
                 band_trade, band_paid = moved
                 holdings += band_trade
@@ -710,7 +805,9 @@ def simulate(
             shortfall=int(settled.shortfall.sum()), penalties=float(settled.total_penalty),
             banked=int(settled.banked.sum()), expired=int(settled.expired.sum()),
             recovered=recovered, band_sold=int(np.maximum(band_trade, 0).sum()),
-            band_bought=int(np.maximum(-band_trade, 0).sum()), reserve_permits=account.permits,
+            band_bought=int(np.maximum(-band_trade, 0).sum()), msr_intake=msr.intake,
+            msr_release=msr.release, msr_invalidated=msr.invalidated, msr_held=msr_held,
+            reserve_permits=account.permits,
             reserve_cash=float(account.cash),
             abatement_cost=float(market.abatement_cost.sum()),
             compliance_cost=float(market.abatement_cost.sum()) + float(revenue)

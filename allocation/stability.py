@@ -80,7 +80,7 @@ European Commission, communications on the TNAC of 15 May 2018, 15 May 2019,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Final, Literal, NamedTuple
 
@@ -103,6 +103,10 @@ FIRST_YEAR: Final = 2018
 LAST_YEAR: Final = 2030
 
 MILLION: Final = 1_000_000
+
+#: The kinds of invalidation: none, above the previous year's auction volume,
+#: or above a fixed threshold.
+INVALIDATION: Final = ("none", "auction_volume", "fixed")
 
 _2015 = "Decision (EU) 2015/1814, Article 1(5)-(6)"
 _2018 = "Directive (EU) 2018/410, Article 2"
@@ -165,6 +169,29 @@ class MSRRules:
     invalidation_threshold: int | None
     sources: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        check_nonnegative_int("year", self.year)
+        if not isinstance(self.rate, Fraction) or not 0 <= self.rate <= 1:
+            raise ValueError(f"rate must be a Fraction in [0, 1] (got {self.rate!r})")
+        for name in ("minimum", "months", "release_threshold", "release"):
+            check_nonnegative_int(name, getattr(self, name))
+        if self.band is not None:
+            if not isinstance(self.band, tuple) or len(self.band) != 2:
+                raise ValueError(f"band must be (lower, upper) (got {self.band!r})")
+            lower, upper = (check_nonnegative_int("band", b) for b in self.band)
+            if lower >= upper:
+                raise ValueError(f"band must be (lower, upper) with lower < upper "
+                                 f"(got {self.band!r})")
+        if self.invalidation not in INVALIDATION:
+            raise ValueError(f"invalidation must be one of {', '.join(map(repr, INVALIDATION))} "
+                             f"(got {self.invalidation!r})")
+        if (self.invalidation == "fixed") != (self.invalidation_threshold is not None):
+            raise ValueError(
+                "invalidation_threshold is given exactly when invalidation is 'fixed' "
+                f"(got {self.invalidation!r}, {self.invalidation_threshold!r})")
+        if self.invalidation_threshold is not None:
+            check_nonnegative_int("invalidation_threshold", self.invalidation_threshold)
+
     def intake(self, tnac: int) -> int:
         """Allowances placed in the reserve for a TNAC, rounded to the nearest."""
         t = check_nonnegative_int("tnac", tnac)
@@ -196,6 +223,50 @@ class MSRRules:
             )
         volume = check_nonnegative_int("auctioned_previous_year", auctioned_previous_year)
         return max(h - volume, 0)
+
+    def update(
+        self, held: int, tnac: int, *, auctioned_previous_year: int | None = None,
+    ) -> MSRUpdate:
+        """One year of the reserve under these rules (see :func:`msr_update`)."""
+        h = check_nonnegative_int("held", held)
+        invalid = self.invalidated(h, auctioned_previous_year)
+        left = h - invalid
+        intake = self.intake(tnac)
+        release = self.released(tnac, left)
+        return MSRUpdate(invalid, intake, release, left + intake - release)
+
+    def scaled(self, factor: float) -> MSRRules:
+        """The same rules for a market ``factor`` times the size: every quantity
+        (minimum, band, thresholds, release) multiplied and rounded to the
+        nearest allowance; the rate unchanged.
+
+        Examples
+        --------
+        The 2026 rules for a regional market a ten-thousandth of the EU's:
+
+        >>> r = msr_rules(2026).scaled(1e-4)
+        >>> r.minimum, r.band, r.release_threshold, r.release, r.invalidation_threshold
+        (20000, (83300, 109600), 40000, 10000, 40000)
+        """
+        if isinstance(factor, bool) or not isinstance(factor, int | float):
+            raise TypeError(f"factor must be a real number (got {factor!r})")
+        if not 0 < factor < float("inf"):
+            raise ValueError(f"factor must be finite and > 0 (got {factor!r})")
+        f = Fraction(repr(float(factor)))
+
+        def scale(x: int) -> int:
+            return int((x * f + Fraction(1, 2)).__floor__())
+
+        return replace(
+            self,
+            minimum=scale(self.minimum),
+            band=None if self.band is None else (scale(self.band[0]), scale(self.band[1])),
+            release_threshold=scale(self.release_threshold),
+            release=scale(self.release),
+            invalidation_threshold=(None if self.invalidation_threshold is None
+                                    else scale(self.invalidation_threshold)),
+            sources=(*self.sources, f"scaled by {factor!r}"),
+        )
 
 
 def _check_year(year: object) -> int:
@@ -415,10 +486,4 @@ def msr_update(
     >>> msr_update(450_000_000, 300_000_000, 2027)
     MSRUpdate(invalidated=50000000, intake=0, release=100000000, held=300000000)
     """
-    rules = msr_rules(year)
-    h = check_nonnegative_int("held", held)
-    invalid = rules.invalidated(h, auctioned_previous_year)
-    left = h - invalid
-    intake = rules.intake(tnac)
-    release = rules.released(tnac, left)
-    return MSRUpdate(invalid, intake, release, left + intake - release)
+    return msr_rules(year).update(held, tnac, auctioned_previous_year=auctioned_previous_year)

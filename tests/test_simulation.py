@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -14,6 +16,7 @@ from allocation import Firms
 from allocation.abatement import LinearMAC
 from allocation.files import InputFileError
 from allocation.simulation import Scenario, load_scenario, simulate
+from allocation.stability import MSRRules, msr_rules
 
 
 def test_example_conserves_every_permit_and_follows_the_cap_path():
@@ -74,7 +77,16 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         penalty=draw(st.sampled_from([10.0, 100.0])), bid_levels=5,
         band_reference=draw(st.sampled_from([None, 2.0, 8.0])),
         band_tranche=draw(st.sampled_from([0, 50, 500])),
+        msr=draw(st.sampled_from([None, SMALL_MSR, msr_rules(2023).scaled(1e-6)])),
     )
+
+
+#: A stability reserve for a market of a few hundred permits: 24 % of a
+#: surplus above 100 withheld, 50 released below 40, holdings above 300
+#: invalidated.
+SMALL_MSR = MSRRules(year=0, rate=Fraction(24, 100), minimum=24, band=None, months=12,
+                     release_threshold=40, release=50, invalidation="fixed",
+                     invalidation_threshold=300, sources=("test",))
 
 
 @given(scenario=scenarios(), seed=st.integers(0, 99))
@@ -95,6 +107,78 @@ def test_the_multi_year_ledger_conserves_permits(scenario, seed):
     assert a.cash_cents == sum(round(y.auction_revenue * 100) for y in r.years) + band_cents
     for y in r.years:
         assert y.band_sold <= scenario.band_tranche and y.band_bought <= scenario.band_tranche
+    # The stability reserve's holdings follow its intake, release and invalidation,
+    # and stay in the account (never sold by the auction or the band).
+    held = 0
+    for y in r.years:
+        held += y.msr_intake - y.msr_release - y.msr_invalidated
+        assert y.msr_held == held >= 0
+        assert y.reserve_permits >= y.msr_held
+        if scenario.msr is None:
+            assert y.msr_intake == y.msr_release == y.msr_invalidated == 0
+
+
+def test_the_stability_reserve_withholds_a_surplus_and_releases_it():
+    # One firm given a large first cap: what it banks (the TNAC) feeds the
+    # reserve from the next year's auction; once its bank is used up the
+    # reserve releases permits into the auction.
+    firms = Firms(["a"], product="p", entry_year=2000, base_years=[2024],
+                  emissions=[[300.0]], output=[[1.0]], current_output=[1.0])
+    plain_scenario = Scenario(firms=firms, bau=np.array([300.0]), mac=LinearMAC([1.0]),
+                              start_year=2026, years=4, cap=(1000, 200, 200, 200),
+                              auction_share=0.5, bid_levels=5)
+    plain = simulate(plain_scenario, rng=0)
+    r = simulate(replace(plain_scenario, msr=SMALL_MSR), rng=0)
+    assert r.conserves_permits()
+    first, second = r.years[0], r.years[1]
+    assert first.msr_intake == 0  # nothing banked before the first year
+    tnac = first.banked
+    assert tnac == plain.years[0].banked > 100
+    # 24 % of the surplus, rounded to the nearest permit, taken from the 100 on sale.
+    assert second.msr_intake == min(round(0.24 * tnac), 100) > 0
+    assert second.offered == 100 - second.msr_intake
+    assert second.msr_held == second.msr_intake
+    # Each later year: a surplus under 40 releases 50 (or all the reserve holds).
+    for before, y in zip(r.years[1:], r.years[2:], strict=False):
+        if before.banked < 40:
+            assert y.msr_release == min(50, before.msr_held) and y.msr_intake == 0
+            assert y.offered == 100 + y.msr_release
+    assert any(y.msr_release for y in r.years)
+
+
+def test_msr_rules_scale_and_round_trip_through_a_scenario_file(tmp_path):
+    s = replace(Scenario.example(years=3), msr=msr_rules(2026).scaled(1e-4))
+    loaded = load_scenario(s.save(tmp_path / "msr.toml"))
+    assert loaded.msr is not None and s.msr is not None
+    for name in ("rate", "minimum", "band", "release_threshold", "release", "invalidation",
+                 "invalidation_threshold"):
+        assert getattr(loaded.msr, name) == getattr(s.msr, name)
+    a, b = simulate(s, rng=2).table(as_frame=False), simulate(loaded, rng=2).table(as_frame=False)
+    assert a == b
+
+
+def test_bad_msr(tmp_path):
+    s = Scenario.example(years=2)
+    with pytest.raises(TypeError, match=r"msr must be MSRRules or None \(got dict\)"):
+        replace(s, msr={"rate": 0.24})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"rate must be a Fraction in \[0, 1\]"):
+        replace(SMALL_MSR, rate=Fraction(3, 2))
+    with pytest.raises(ValueError, match=r"band must be \(lower, upper\) with lower < upper"):
+        replace(SMALL_MSR, band=(10, 5))
+    with pytest.raises(ValueError, match=r"invalidation must be one of"):
+        replace(SMALL_MSR, invalidation="all")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"invalidation_threshold is given exactly when"):
+        replace(SMALL_MSR, invalidation="none")
+    with pytest.raises(ValueError, match=r"factor must be finite and > 0 \(got 0.0\)"):
+        SMALL_MSR.scaled(0.0)
+    path = replace(s, msr=SMALL_MSR).save(tmp_path / "m.toml")
+    text = path.read_text()
+    path.write_text(text.replace('rate = "6/25"', 'rate = "a quarter"'))
+    with pytest.raises(InputFileError, match=r"reserve.msr.rate must be a fraction"):
+        load_scenario(path)
+    path.write_text(text.replace('rate = "6/25"', 'rate = 0.24\nband = [1, 2, 3]'))
+    with pytest.raises(InputFileError, match=r"reserve.msr.band must be \[lower, upper\]"):
+        load_scenario(path)
 
 
 def test_banked_permits_carry_over():
