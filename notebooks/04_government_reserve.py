@@ -115,6 +115,28 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
+# The same rules can run inside a multi-year scenario, on the scenario's own
+# surplus. `scaled` shrinks the EU's quantities (hundreds of millions) to a
+# market of a few hundred permits. One installation receives a generous
+# first cap and banks what it does not use; the next year the reserve takes
+# part of that bank's worth out of the auction, and gives it back once the
+# bank is spent.
+
+# %%
+from allocation import Firms, Scenario, simulate
+from allocation.abatement import LinearMAC
+from allocation.stability import msr_rules
+
+plant = Firms(["a"], product="p", entry_year=2000, base_years=[2024],
+              emissions=[[300.0]], output=[[1.0]], current_output=[1.0])
+scenario = Scenario(firms=plant, bau=np.array([300.0]), mac=LinearMAC([1.0]),
+                    start_year=2026, years=4, cap=(1000, 200, 200, 200),
+                    auction_share=0.5, bid_levels=5, msr=msr_rules(2026).scaled(2e-7))
+for y in simulate(scenario, rng=0).years:
+    print(y.year, "banked", y.banked, "withheld", y.msr_intake, "released", y.msr_release,
+          "held", y.msr_held, "offered", y.offered)
+
+# %% [markdown]
 # A price band works on prices instead: around a reference price, the
 # reserve sells above the band and buys below it, as far as its permits and
 # cash allow.
@@ -136,6 +158,7 @@ print(reserve)
 #    clearing price ever below the ECR trigger?
 # 3. In part 4, why does the 2024 rule create a kink at 833 million? Sketch
 #    what a firm would expect to happen to future supply when the TNAC is
-#    1,000 million.
+#    1,000 million. In the scenario, scale the rules by 1e-6 instead: why
+#    does the reserve now take nothing?
 # 4. A price band needs both permits and cash. Starting from the reserve of
 #    part 1, how many falls in price can it absorb before it runs out of cash?
