@@ -507,30 +507,29 @@ def _vickrey_rows(
     n_auctions, n = prices.shape
     rejected = lots - awarded
     lv = np.nan_to_num(level, nan=-np.inf)[:, None]
-    at_level = np.where(prices == lv, rejected, 0)
+    at_level = rejected * (prices == lv)
     others_at_level = at_level.sum(axis=1)[:, None] - at_level
     from_level = np.minimum(awarded, others_at_level)
     rest = awarded - from_level
-    below = np.where(prices < lv, rejected, 0)
     order = np.argsort(-prices, axis=1)
-    below_sorted = np.take_along_axis(below, order, axis=1)
+    below_sorted = np.take_along_axis(rejected * (prices < lv), order, axis=1)
     price_sorted = np.take_along_axis(prices, order, axis=1)
     cum = np.cumsum(below_sorted, axis=1)
     value = np.cumsum(below_sorted * price_sorted, axis=1)
     total = cum[:, -1]
-    big = int(total.max(initial=0)) + int(rest.max(initial=0)) + 1
-    offset = np.arange(n_auctions)[:, None] * big
-    flat = (cum + offset).ravel()
     query = np.minimum(rest, total[:, None])
-    pos = np.searchsorted(flat, (query + offset).ravel(), side="left").reshape(n_auctions, n)
-    col = np.clip(pos - np.arange(n_auctions)[:, None] * n, 0, n - 1)
-    row = np.arange(n_auctions)[:, None]
-    cum_at, value_at, price_at = cum[row, col], value[row, col], price_sorted[row, col]
-    partial = value_at - (cum_at - query) * price_at
-    displaced_below = np.where(query > 0, partial, 0.0)
-    unsold_units = rest - query
+    rows, cols = np.nonzero(query > 0)  # winners that displace lots below the level
+    units = query[rows, cols]
+    big = int(total.max(initial=0)) + 1
+    flat = (cum + np.arange(n_auctions)[:, None] * big).ravel()
+    pos = np.searchsorted(flat, units + rows * big, side="left")
+    at = rows * n + np.clip(pos - rows * n, 0, n - 1)
+    partial = value.ravel()[at] - (cum.ravel()[at] - units) * price_sorted.ravel()[at]
+    displaced_below = np.zeros((n_auctions, n))
+    displaced_below[rows, cols] = partial
     paid: NDArray[np.float64] = (
         from_level * np.nan_to_num(level)[:, None] + displaced_below
-        + unsold_units * reserves[:, None]
+        + (rest - query) * reserves[:, None]
     )
-    return np.where(awarded > 0, paid, 0.0)
+    paid *= awarded > 0
+    return paid
