@@ -29,7 +29,19 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from allocation import PriceBand, Reserve, intervene, msr_intake, rggi_auction, rggi_prices
+from allocation import (
+    Firms,
+    PriceBand,
+    Reserve,
+    Scenario,
+    intervene,
+    msr_intake,
+    rggi_auction,
+    rggi_prices,
+    simulate,
+)
+from allocation.abatement import LinearMAC
+from allocation.stability import msr_rules
 from auctions import Bids, Offers, reverse_auction
 from auctions.plotting import plot_auction
 
@@ -123,10 +135,6 @@ plt.show()
 # bank is spent.
 
 # %%
-from allocation import Firms, Scenario, simulate
-from allocation.abatement import LinearMAC
-from allocation.stability import msr_rules
-
 plant = Firms(["a"], product="p", entry_year=2000, base_years=[2024],
               emissions=[[300.0]], output=[[1.0]], current_output=[1.0])
 scenario = Scenario(firms=plant, bau=np.array([300.0]), mac=LinearMAC([1.0]),
