@@ -51,10 +51,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from allocation.abatement import LinearMAC, MarginalAbatementCost
-from allocation.compliance import PenaltyRule, surrender
+from allocation.compliance import PenaltyRule, Surrender, surrender
 from allocation.files import InputFileError
 from allocation.firms import Firms
-from allocation.market import equilibrium
+from allocation.market import MarketResult, equilibrium
 from allocation.price_band import PriceBand
 from allocation.reserve import Reserve
 from allocation.rounding import largest_remainder
@@ -717,106 +717,171 @@ def simulate(
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario (got {type(scenario).__name__})")
-    generator = np.random.default_rng(rng)
-    s, firms = scenario, scenario.firms
-    n = len(firms)
-    ids = list(range(n))
-    account = Reserve(note=s.name)
-    holdings = np.zeros(n, dtype=np.int64)
-    penalty = PenaltyRule(per_tonne=s.penalty, name="scenario penalty")
-    carried, msr_held, last_offered = 0, 0, 0
-    years, issued, circulation = [], [], []
-    firm_years: list[FirmYear] = []
-    for year, cap in zip(s.years_simulated, s.cap_path(), strict=True):
+    run = _Run(scenario, np.random.default_rng(rng))
+    years, firm_years, issued, circulation = [], [], [], []
+    for year, cap in zip(scenario.years_simulated, scenario.cap_path(), strict=True):
+        totals, per_firm = run.year(year, cap)
+        years.append(totals)
+        firm_years.append(per_firm)
+        issued.append(run.account.issued)
+        circulation.append(run.account.circulation)
+    holdings = run.holdings
+    holdings.flags.writeable = False
+    return SimulationResult(scenario=scenario, years=tuple(years), firm_years=tuple(firm_years),
+                            account=run.account, holdings=holdings,
+                            issued=tuple(issued), circulation=tuple(circulation))
+
+
+class _Sale(NamedTuple):
+    """The year's auction, per firm and in total."""
+
+    offered: int
+    won: NDArray[np.int64]
+    paid: NDArray[np.float64]
+    sold: int
+    price: float
+    revenue: float
+
+
+class _Trade(NamedTuple):
+    """The year's market: the equilibrium, the band's operation and the trades."""
+
+    market: MarketResult
+    band_trade: NDArray[np.int64]
+    band_paid: NDArray[np.float64]
+    net_trade: NDArray[np.int64]
+    traded: int
+
+
+class _Run:
+    """A scenario being run: the account, the installations' holdings, what carries over."""
+
+    def __init__(self, scenario: Scenario, generator: np.random.Generator) -> None:
+        self.s, self.generator = scenario, generator
+        n = len(scenario.firms)
+        self.ids = list(range(n))
+        self.account = Reserve(note=scenario.name)
+        self.holdings = np.zeros(n, dtype=np.int64)
+        self.penalty = PenaltyRule(per_tonne=scenario.penalty, name="scenario penalty")
+        self.carried, self.msr_held, self.last_offered = 0, 0, 0
+
+    def year(self, year: int, cap: int) -> tuple[YearResult, FirmYear]:
+        """Steps 1-6 of the module notes for one year."""
+        s, firms, account = self.s, self.s.firms, self.account
         active = (firms.entry_year <= year) & ~firms.is_closed(year)
-        recovered = int(holdings[~active].sum())
+        recovered = int(self.holdings[~active].sum())
         if recovered:
             account.recover(recovered, source="closed installations", note=f"{year} closures")
-            holdings[~active] = 0
-        tnac = int(holdings.sum())
+            self.holdings[~active] = 0
+        tnac = int(self.holdings.sum())
+        free, auctioned = self._allocate(year, cap, active)
+        msr = _msr_step(s.msr, account, self.msr_held, tnac, self.last_offered, year,
+                        offered=auctioned + (self.carried if s.reoffer_unsold else 0))
+        self.msr_held = msr.held
+        bau = np.where(active, s.bau, 0.0)
+        sale = self._auction(year, active, bau, min(msr.offered, account.permits - msr.held))
+        trade = self._trade(year, bau)
+        emissions = _whole_tonnes(bau - trade.market.abatement, self.holdings,
+                                  trade.market.issued)
+        settled = surrender(emissions, self.holdings, penalty=self.penalty, banking=s.banking)
+        account.retire(self.ids, settled.permits_surrendered, note=f"{year} surrendered")
+        if settled.expired.any():
+            account.retire(self.ids, settled.expired, note=f"{year} expired (no banking)")
+        self.holdings = np.asarray(settled.banked, dtype=np.int64).copy()
+        per_firm = FirmYear(
+            year=year, active=active, free=free, bought_at_auction=sale.won,
+            paid_at_auction=sale.paid, band_trade=trade.band_trade, band_paid=trade.band_paid,
+            net_trade=trade.net_trade, market_price=float(trade.market.price),
+            abatement_cost=trade.market.abatement_cost, emissions=emissions,
+            penalty=settled.penalty,
+        )
+        totals = self._totals(year, cap, free, recovered, sale, trade, msr, emissions, settled)
+        return totals, per_firm
+
+    def _allocate(
+        self, year: int, cap: int, active: NDArray[np.bool_],
+    ) -> tuple[NDArray[np.int64], int]:
+        """Issue the cap and hand out the free share; the free permits per firm and the
+        permits the rule leaves for auction."""
+        s, account = self.s, self.account
         account.set_aside(cap, note=f"{year} cap")
         rows = np.flatnonzero(active)
-        alloc = get_rule(s.rule)(firms.take(rows), cap, auction_share=s.auction_share,
+        alloc = get_rule(s.rule)(s.firms.take(rows), cap, auction_share=s.auction_share,
                                  year=year, **s.rule_options)
-        free = np.zeros(n, dtype=np.int64)
+        free = np.zeros(len(s.firms), dtype=np.int64)
         free[rows] = alloc.permits
-        account.allocate_free(ids, free, note=f"{year} free allocation ({s.rule})")
+        account.allocate_free(self.ids, free, note=f"{year} free allocation ({s.rule})")
         if alloc.cancelled:
             account.cancel(alloc.cancelled, note=f"{year} unallocated, cancelled")
-        holdings += free
-        msr = _msr_step(s.msr, account, msr_held, tnac, last_offered, year,
-                        offered=alloc.auctioned + (carried if s.reoffer_unsold else 0))
-        msr_held = msr.held
-        # Band sales may have used carried permits; the MSR's are not for sale.
-        offered = last_offered = min(msr.offered, account.permits - msr_held)
-        sold, price, revenue = 0, math.nan, 0.0
+        self.holdings += free
+        return free, alloc.auctioned
+
+    def _auction(
+        self, year: int, active: NDArray[np.bool_], bau: NDArray[np.float64], offered: int,
+    ) -> _Sale:
+        """Sell ``offered`` permits to the installations' demand bids."""
+        s, n = self.s, len(self.s.firms)
+        self.last_offered = offered
         won, paid = np.zeros(n, dtype=np.int64), np.zeros(n)
-        band_trade, band_paid = np.zeros(n, dtype=np.int64), np.zeros(n)
-        bau = np.where(active, s.bau, 0.0)
-        bids = _demand_bids(firms, active, holdings, bau, s.mac, s.reserve_price, s.penalty,
-                            s.bid_levels)
+        sold, price, revenue = 0, math.nan, 0.0
+        bids = _demand_bids(s.firms, active, self.holdings, bau, s.mac, s.reserve_price,
+                            s.penalty, s.bid_levels)
         if offered and bids is not None:
-            record = account.sell_by_auction(bids, offered, reserve_price=s.reserve_price,
-                                             price_rule=s.price_rule,
-                                             rng=generator, note=f"{year} auction")
+            record = self.account.sell_by_auction(bids, offered, reserve_price=s.reserve_price,
+                                                  price_rule=s.price_rule, rng=self.generator,
+                                                  note=f"{year} auction")
             assert record.result is not None
             for party, total in record.result.by_bidder().items():
                 won[int(party)], paid[int(party)] = total.awarded, total.payment
-            holdings += won
-            sold, price, revenue = record.result.sold, record.result.clearing_price, \
-                record.result.revenue
-        carried = offered - sold if s.reoffer_unsold else carried + offered - sold
-        market = equilibrium(bau, holdings, s.mac, price_ceiling=s.penalty)
+            self.holdings += won
+            result = record.result
+            sold, price, revenue = result.sold, result.clearing_price, result.revenue
+        self.carried = offered - sold if s.reoffer_unsold else self.carried + offered - sold
+        return _Sale(offered, won, paid, sold, price, revenue)
+
+    def _trade(self, year: int, bau: NDArray[np.float64]) -> _Trade:
+        """The band's operation if the price leaves it, then trading to the equilibrium in
+        whole permits."""
+        s, n = self.s, len(self.s.firms)
+        band_trade, band_paid = np.zeros(n, dtype=np.int64), np.zeros(n)
+        market = equilibrium(bau, self.holdings, s.mac, price_ceiling=s.penalty)
         if s.band_reference is not None and s.band_tranche:
-            moved = _band_operation(s, account, account.permits - msr_held, market.price, bau,
-                                    holdings, year)
+            moved = _band_operation(s, self.account, self.account.permits - self.msr_held,
+                                    market.price, bau, self.holdings, year)
             if moved is not None:
                 band_trade, band_paid = moved
-                holdings += band_trade
-                market = equilibrium(bau, holdings, s.mac, price_ceiling=s.penalty)
-        target = np.maximum(holdings + market.net_trade, 0.0)
-        pre_trade = holdings.copy()
-        after = largest_remainder(target, int(holdings.sum())) if holdings.sum() else holdings
-        traded = int(np.abs(after - holdings).sum() // 2)
-        emissions = _whole_tonnes(bau - market.abatement, after, market.issued)
-        settled = surrender(emissions, after, penalty=penalty, banking=s.banking)
-        account.retire(ids, settled.permits_surrendered, note=f"{year} surrendered")
-        if settled.expired.any():
-            account.retire(ids, settled.expired, note=f"{year} expired (no banking)")
-        holdings = np.asarray(settled.banked, dtype=np.int64).copy()
-        firm_years.append(FirmYear(
-            year=year, active=active, free=free, bought_at_auction=won, paid_at_auction=paid,
-            band_trade=band_trade, band_paid=band_paid,
-            net_trade=after - pre_trade,
-            market_price=float(market.price), abatement_cost=market.abatement_cost,
-            emissions=emissions, penalty=settled.penalty,
-        ))
-        issued.append(account.issued)
-        circulation.append(account.circulation)
-        new = firms.is_new_entrant
-        years.append(YearResult(
+                self.holdings += band_trade
+                market = equilibrium(bau, self.holdings, s.mac, price_ceiling=s.penalty)
+        held = self.holdings
+        target = np.maximum(held + market.net_trade, 0.0)
+        after = largest_remainder(target, int(held.sum())) if held.sum() else held
+        self.holdings = after
+        return _Trade(market, band_trade, band_paid, after - held,
+                      int(np.abs(after - held).sum() // 2))
+
+    def _totals(
+        self, year: int, cap: int, free: NDArray[np.int64], recovered: int, sale: _Sale,
+        trade: _Trade, msr: _MSRYear, emissions: NDArray[np.int64], settled: Surrender,
+    ) -> YearResult:
+        new, market, account = self.s.firms.is_new_entrant, trade.market, self.account
+        return YearResult(
             year=year, cap=cap, free=int(free.sum()),
             free_incumbents=int(free[~new].sum()), free_new_entrants=int(free[new].sum()),
-            offered=int(offered), sold=int(sold), auction_price=float(price),
-            auction_revenue=float(revenue), market_price=float(market.price),
-            market_status=market.status, traded=traded,
+            offered=int(sale.offered), sold=int(sale.sold), auction_price=float(sale.price),
+            auction_revenue=float(sale.revenue), market_price=float(market.price),
+            market_status=market.status, traded=trade.traded,
             abatement=float(market.abatement.sum()), emissions=int(emissions.sum()),
             surrendered=int(settled.permits_surrendered.sum()),
             shortfall=int(settled.shortfall.sum()), penalties=float(settled.total_penalty),
             banked=int(settled.banked.sum()), expired=int(settled.expired.sum()),
-            recovered=recovered, band_sold=int(np.maximum(band_trade, 0).sum()),
-            band_bought=int(np.maximum(-band_trade, 0).sum()), msr_intake=msr.intake,
-            msr_release=msr.release, msr_invalidated=msr.invalidated, msr_held=msr_held,
-            reserve_permits=account.permits,
-            reserve_cash=float(account.cash),
+            recovered=recovered, band_sold=int(np.maximum(trade.band_trade, 0).sum()),
+            band_bought=int(np.maximum(-trade.band_trade, 0).sum()), msr_intake=msr.intake,
+            msr_release=msr.release, msr_invalidated=msr.invalidated, msr_held=self.msr_held,
+            reserve_permits=account.permits, reserve_cash=float(account.cash),
             abatement_cost=float(market.abatement_cost.sum()),
-            compliance_cost=float(market.abatement_cost.sum()) + float(revenue)
-            + math.fsum(band_paid) + float(settled.total_penalty),
-        ))
-    holdings.flags.writeable = False
-    return SimulationResult(scenario=s, years=tuple(years), firm_years=tuple(firm_years),
-                            account=account, holdings=holdings,
-                            issued=tuple(issued), circulation=tuple(circulation))
+            compliance_cost=float(market.abatement_cost.sum()) + float(sale.revenue)
+            + math.fsum(trade.band_paid) + float(settled.total_penalty),
+        )
 
 
 def plot_scenario(result: SimulationResult, ax: Any = None) -> Any:
