@@ -47,16 +47,21 @@ class Marginal(NamedTuple):
         marginal bid alone takes what is left.
     above : ndarray of int64
         Lots bid strictly above the level.
+    demand, traded : ndarray of int64
+        Each row's lots in all, and the lots it trades: the smaller of its
+        demand and its supply.
     """
 
     level: NDArray[np.float64]
     column: NDArray[np.int64]
     alone: NDArray[np.bool_]
     above: NDArray[np.int64]
+    demand: NDArray[np.int64]
+    traded: NDArray[np.int64]
 
 
 def marginal_bids(
-    prices: NDArray[np.float64], lots: NDArray[np.int64], traded: NDArray[np.int64],
+    prices: NDArray[np.float64], lots: NDArray[np.int64], supply: NDArray[np.int64],
     *, work: NDArray[np.int64] | None = None,
 ) -> Marginal:
     """The marginal bid of each row.
@@ -67,8 +72,8 @@ def marginal_bids(
         Finite and non-negative, with no negative zero.
     lots : ndarray of int64, shape (n_rows, n)
         Non-negative.
-    traded : ndarray of int64, shape (n_rows,)
-        Lots traded in each row, at most the row's total.
+    supply : ndarray of int64, shape (n_rows,)
+        Lots for sale in each row, >= 0.
     work : ndarray of int64, shape (2, n_rows, n), optional
         Memory for the keys and the running sums, overwritten.
 
@@ -81,55 +86,57 @@ def marginal_bids(
     >>> m = marginal_bids(np.array([[9.0, 7.0, 5.0]]), np.array([[2, 2, 2]]), np.array([3]))
     >>> m.level.tolist(), m.column.tolist(), m.alone.tolist(), m.above.tolist()
     ([7.0], [1], [True], [2])
+    >>> m.demand.tolist(), m.traded.tolist()
+    ([6], [3])
     """
     n = prices.shape[1]
     col_bits = (n - 1).bit_length()
     lot_bits = int(lots.max(initial=0)).bit_length()
     if col_bits + lot_bits > MAX_PACKED_BITS:
-        return _exact(prices, lots, traded)
+        return _exact(prices, lots, supply)
     if work is None:
         work = np.empty((2, *prices.shape), dtype=np.int64)
     keys = _sorted_keys(prices, lots, col_bits, lot_bits, work)
-    return _from_keys(keys, work[1], prices, lots, traded, col_bits, lot_bits)
+    return _from_keys(keys, work[1], prices, lots, supply, col_bits, lot_bits)
 
 
 def _sorted_keys(
     prices: NDArray[np.float64], lots: NDArray[np.int64], col_bits: int, lot_bits: int,
     work: NDArray[np.int64],
 ) -> NDArray[np.int64]:
-    """Keys ``[~price bits | lots | column]`` sorted along rows (highest price first)
+    """Keys ``[~price bits | column | lots]`` sorted along rows (highest price first)
     in ``work[0]``."""
     low = col_bits + lot_bits
     keys = np.invert(prices.view(np.int64), out=work[0])
     keys &= ~((1 << low) - 1)
-    packed = np.left_shift(lots, col_bits, out=work[1])
-    packed |= np.arange(prices.shape[1], dtype=np.int64)
-    keys |= packed
+    keys |= lots
+    keys |= np.arange(prices.shape[1], dtype=np.int64) << lot_bits
     keys.sort(axis=1)
     return keys
 
 
 def _from_keys(
     keys: NDArray[np.int64], cum: NDArray[np.int64], prices: NDArray[np.float64],
-    lots: NDArray[np.int64], traded: NDArray[np.int64], col_bits: int, lot_bits: int,
+    lots: NDArray[np.int64], supply: NDArray[np.int64], col_bits: int, lot_bits: int,
 ) -> Marginal:
     n_rows, n = keys.shape
     low = col_bits + lot_bits
-    np.right_shift(keys, col_bits, out=cum)
-    cum &= (1 << lot_bits) - 1
+    np.bitwise_and(keys, (1 << lot_bits) - 1, out=cum)
     np.cumsum(cum, axis=1, out=cum)
+    demand = cum[:, -1].copy()
+    traded = np.minimum(supply, demand)
     base = np.arange(n_rows, dtype=np.int64) * n
     pos = _first_reaching(cum, traded, base)
     flat_keys = keys.ravel()
     marginal_key = flat_keys[base + pos]
-    column = marginal_key & ((1 << col_bits) - 1)
+    column = (marginal_key >> lot_bits) & ((1 << col_bits) - 1)
     bucket = marginal_key >> low
     prev_same = (pos > 0) & (flat_keys[base + np.maximum(pos - 1, 0)] >> low == bucket)
     next_same = (pos < n - 1) & (flat_keys[base + np.minimum(pos + 1, n - 1)] >> low == bucket)
     alone = ~(prev_same | next_same)
     above = np.where(pos > 0, cum.ravel()[base + np.maximum(pos - 1, 0)], 0)
     level = prices.ravel()[base + column]
-    result = Marginal(level, column, alone, above)
+    result = Marginal(level, column, alone, above, demand, traded)
     crowded = np.flatnonzero(~alone)
     if crowded.size:
         _settle_crowded(result, crowded, prices, lots, traded, low)
@@ -177,10 +184,12 @@ def _settle_crowded(
 
 
 def _exact(
-    prices: NDArray[np.float64], lots: NDArray[np.int64], traded: NDArray[np.int64],
+    prices: NDArray[np.float64], lots: NDArray[np.int64], supply: NDArray[np.int64],
 ) -> Marginal:
     """The same answer by ``numpy.argsort``, for rows the packed keys cannot settle."""
     n_rows, n = prices.shape
+    demand = lots.sum(axis=1)
+    traded = np.minimum(supply, demand)
     order = np.argsort(-prices, axis=1, kind="stable")
     rows = np.arange(n_rows)[:, None]
     cum = np.cumsum(lots[rows, order], axis=1)
@@ -190,4 +199,4 @@ def _exact(
     level = prices[np.arange(n_rows), column]
     at_level = (prices == level[:, None]) & (lots > 0)
     above = (lots * (prices > level[:, None])).sum(axis=1)
-    return Marginal(level, column, at_level.sum(axis=1) <= 1, above)
+    return Marginal(level, column, at_level.sum(axis=1) <= 1, above, demand, traded)

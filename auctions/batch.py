@@ -178,12 +178,13 @@ def _matrix(name: str, values: ArrayLike) -> NDArray[Any]:
 
 def _copy_prices(
     arr: NDArray[Any], out: NDArray[np.float64], first_row: int,
-) -> NDArray[np.float64]:
-    """Checked prices copied into ``out``, with ``-0.0`` read as ``0.0``."""
+) -> tuple[NDArray[np.float64], float]:
+    """Checked prices copied into ``out``, with ``-0.0`` read as ``0.0``; and the lowest."""
     np.add(arr, 0.0, out=out)
-    if not (out.min() >= 0.0 and out.max() < math.inf):
+    lowest = float(out.min())
+    if not (lowest >= 0.0 and out.max() < math.inf):
         _check_cells("price", arr, first_row)
-    return out
+    return out, lowest
 
 
 def _copy_quantity(
@@ -355,17 +356,17 @@ class _Batch:
     def clear_chunk(self, price_in: NDArray[Any], quantity_in: NDArray[Any], rows: slice) -> None:
         """Copy, check and clear the auctions of ``rows``."""
         first = rows.start
-        prices = _copy_prices(price_in[rows], self.block[0, rows], first)
+        prices, lowest = _copy_prices(price_in[rows], self.block[0, rows], first)
         quantity = _copy_quantity(quantity_in[rows], self.block[1, rows].view(np.int64), first)
         _check_lots("quantity", quantity, self.lot, first)
         supplies, reserves = self.supplies[rows], self.reserves[rows]
-        lots = _valid_lots(prices, quantity, supplies, reserves, self.lot, self.limit_share)
-        demand = self.demand[rows] = lots.sum(axis=1)
+        lots = _valid_lots(prices, lowest, quantity, supplies, reserves, self.lot,
+                           self.limit_share)
         awarded = self.block[3, rows].view(np.int64)
         work = self.work[:, :len(prices)]
-        level = _clear_rows(prices, lots, np.minimum(supplies // self.lot, demand), reserves,
-                            self.rule, self.tie, self.root, first, work, awarded,
-                            self.clearing_price[rows])
+        level, self.demand[rows] = _clear_rows(
+            prices, lots, supplies // self.lot, reserves, self.rule, self.tie, self.root, first,
+            work, awarded, self.clearing_price[rows])
         _payments(self.name, prices, lots, awarded, reserves, self.clearing_price[rows], level,
                   self.lot, self.block[2, rows])
 
@@ -385,12 +386,13 @@ class _Batch:
 
 
 def _valid_lots(
-    prices: NDArray[np.float64], quantity: NDArray[np.int64], supplies: NDArray[np.int64],
+    prices: NDArray[np.float64], lowest: float, quantity: NDArray[np.int64],
+    supplies: NDArray[np.int64],
     reserves: NDArray[np.float64], lot: int, limit_share: Fraction | None,
 ) -> NDArray[np.int64]:
     """Lots of each bid that can win: none below the reserve, none above a bidder limit."""
     lots = quantity // lot if lot > 1 else quantity
-    if reserves.max() > prices.min():
+    if reserves.max() > lowest:
         lots = lots * (prices >= reserves[:, None])
     if limit_share is not None:
         cap = np.array([math.floor(limit_share * int(s)) // lot for s in supplies.tolist()])
@@ -399,15 +401,17 @@ def _valid_lots(
 
 
 def _clear_rows(
-    prices: NDArray[np.float64], lots: NDArray[np.int64], traded: NDArray[np.int64],
+    prices: NDArray[np.float64], lots: NDArray[np.int64], supply: NDArray[np.int64],
     reserves: NDArray[np.float64], rule: str, tie: str, root: np.random.SeedSequence,
     first_row: int, work: NDArray[np.int64], awarded: NDArray[np.int64],
     clearing_price: NDArray[np.float64],
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Fill ``awarded`` (lots) and ``clearing_price``; return each row's marginal price
-    level (nan where nothing is traded). Row ``k`` is auction ``first_row + k``."""
+    level (nan where nothing is traded) and its demand in lots. Row ``k`` is auction
+    ``first_row + k``."""
     n = prices.shape[1]
-    marginal = marginal_bids(prices, lots, traded, work=work)
+    marginal = marginal_bids(prices, lots, supply, work=work)
+    traded = marginal.traded
     level = marginal.level
     trades = traded > 0
     np.multiply(lots, prices > level[:, None], out=awarded)
@@ -430,7 +434,7 @@ def _clear_rows(
     read = level if rule == "last_accepted" else _first_rejected(prices, lots, level,
                                                                   partial | ~trades)
     clearing_price[:] = np.where(trades, np.maximum(read, reserves), np.nan)
-    return np.where(trades, level, np.nan)
+    return np.where(trades, level, np.nan), marginal.demand
 
 
 def _first_rejected(

@@ -46,6 +46,7 @@ def rows(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def test_marginal_bid_matches_brute_force(case):
     prices, lots, traded = case
     m = marginal_bids(prices, lots, traded)
+    assert np.array_equal(m.demand, lots.sum(axis=1)) and np.array_equal(m.traded, traded)
     for i in range(len(prices)):
         if traded[i] == 0:
             continue
