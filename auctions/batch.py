@@ -38,6 +38,7 @@ from auctions.clearing import (
     PriceRule,
     SeedLike,
     TieBreak,
+    leftover_steps,
     ration,
 )
 from auctions.registry import get_format
@@ -464,7 +465,7 @@ def _ration_rows(
         return share
     t, units, total = tied_lots[rows], left[rows], tied_total[rows]
     if tie == "pro_rata":
-        part = t * units[:, None] // total[:, None]
+        part = _pro_rata_floor(t, units, total)
         chance = part.sum(axis=1) < units
     elif tie == "time":
         part = np.clip(units[:, None] - (np.cumsum(t, axis=1) - t), 0, t)
@@ -473,11 +474,51 @@ def _ration_rows(
         part = t
         chance = np.ones(rows.size, dtype=bool)
     share[rows] = part
-    for k in rows[chance]:
-        cols = np.flatnonzero(tied_lots[k])
-        share[k, cols] = ration(tied_lots[k, cols], int(left[k]), tie,
-                                np.random.default_rng(_child(root, int(row_ids[k]))))
+    drawn = rows[chance]
+    at, cols = np.nonzero(tied_lots[drawn])
+    starts = np.searchsorted(at, np.arange(drawn.size + 1))
+    short_by = units[chance] - part[chance].sum(axis=1)
+    for i, k in enumerate(drawn.tolist()):
+        tied = cols[starts[i]:starts[i + 1]]
+        rng = np.random.default_rng(_child(root, int(row_ids[k])))
+        if tie == "pro_rata":
+            share[k, tied[leftover_steps(tied.size, int(short_by[i]), rng)]] += 1
+        else:
+            share[k, tied] = ration(tied_lots[k, tied], int(left[k]), tie, rng)
     return share
+
+
+def _search_rows(
+    cum: NDArray[np.int64], rows: NDArray[np.intp], units: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """For each query, the first column of row ``rows[k]`` of ``cum`` (non-decreasing
+    along rows) that reaches ``units[k]``: one ``numpy.searchsorted`` over the rows laid
+    end to end, each raised above the one before, or row by row where that would leave
+    int64."""
+    n_rows, n = cum.shape
+    big = int(cum[:, -1].max(initial=0)) + 1
+    if big * n_rows < 2**62:
+        flat = (cum + np.arange(n_rows)[:, None] * big).ravel()
+        found: NDArray[np.int64] = np.searchsorted(flat, units + rows * big) - rows * n
+        return found
+    return np.array([np.searchsorted(cum[r], u) for r, u in zip(rows.tolist(), units.tolist(),
+                                                                 strict=True)],
+                    dtype=np.int64)
+
+
+def _pro_rata_floor(
+    tied: NDArray[np.int64], units: NDArray[np.int64], total: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """``tied * units // total`` row by row, exactly: rows whose product would leave
+    int64 are computed with Python integers."""
+    wide = tied.max(axis=1).astype(np.float64) * units >= 2.0**62
+    part = np.empty_like(tied)
+    narrow = ~wide
+    part[narrow] = tied[narrow] * units[narrow, None] // total[narrow, None]
+    for i in np.flatnonzero(wide).tolist():
+        u, tot = int(units[i]), int(total[i])
+        part[i] = [q * u // tot for q in tied[i].tolist()]
+    return part
 
 
 def _payments(
@@ -524,10 +565,7 @@ def _vickrey_rows(
     query = np.minimum(rest, total[:, None])
     rows, cols = np.nonzero(query > 0)  # winners that displace lots below the level
     units = query[rows, cols]
-    big = int(total.max(initial=0)) + 1
-    flat = (cum + np.arange(n_auctions)[:, None] * big).ravel()
-    pos = np.searchsorted(flat, units + rows * big, side="left")
-    at = rows * n + np.clip(pos - rows * n, 0, n - 1)
+    at = rows * n + np.clip(_search_rows(cum, rows, units), 0, n - 1)
     partial = value.ravel()[at] - (cum.ravel()[at] - units) * price_sorted.ravel()[at]
     displaced_below = np.zeros((n_auctions, n))
     displaced_below[rows, cols] = partial

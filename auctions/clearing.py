@@ -56,6 +56,7 @@ __all__ = [
     "ClearingOptions",
     "Margins",
     "clear",
+    "leftover_steps",
     "limit_lots",
     "ration",
 ]
@@ -206,6 +207,19 @@ class _Ladder:
         return padded[pos]
 
 
+def leftover_steps(n_steps: int, left_over: int, rng: np.random.Generator) -> NDArray[np.intp]:
+    """The tied steps that receive one of the ``left_over`` lots the pro-rata shares
+    leave: the first ``left_over`` of a random order of the ``n_steps`` steps.
+
+    Examples
+    --------
+    >>> leftover_steps(3, 2, np.random.default_rng(0)).tolist()
+    [2, 0]
+    """
+    order: NDArray[np.intp] = rng.permutation(n_steps)[:left_over]
+    return order
+
+
 def ration(
     lots: NDArray[np.int64],
     units: int,
@@ -257,7 +271,7 @@ def ration(
             share = lots * units // total
         left_over = units - int(share.sum())
         if left_over:
-            share[rng.permutation(lots.size)[:left_over]] += 1
+            share[leftover_steps(lots.size, left_over, rng)] += 1
         return share
     if tie_break == "random":
         order = rng.permutation(lots.size)

@@ -8,7 +8,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from auctions import FORMATS, Bids
@@ -52,9 +52,18 @@ def batches(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+_HUGE_TIE = {  # pro-rata products of 2^45-permit lots overflowed int64 (fixed)
+    "price": np.zeros((1, 2)), "quantity": np.array([[2**45, 2**45]]),
+    "supply": np.array([2**45 + 1]), "reserve_price": np.zeros(1),
+    "price_rule": "last_accepted", "tie_break": "pro_rata", "lot_size": 1,
+    "bidder_limit": None, "on_undersubscribed": "sell", "min_price": None, "rng": 0,
+}
+
+
 @pytest.mark.parametrize("chunk_bids", [None, 5])
 @pytest.mark.parametrize("name", sorted(FORMATS))
 @given(case=batches())
+@example(case=_HUGE_TIE)
 def test_batch_equals_each_auction_alone(name, chunk_bids, case):
     # chunk_bids=5 clears a row or two at a time, so that chunk boundaries
     # (row offsets for seeds and messages) are crossed in every batch.
@@ -80,6 +89,19 @@ def test_batch_equals_each_auction_alone(name, chunk_bids, case):
         else:
             assert np.array_equal(batch.payments[i], alone.payments)
             assert batch.revenue[i] == alone.revenue
+
+
+def test_pro_rata_shares_of_huge_lots_do_not_overflow():
+    # 3 and 2 lots of 2^45 permits tie for 4 * 2^45 + 3 permits: the pro-rata
+    # products (2^45 * 2^47) leave int64 and must be taken exactly.
+    big = 2**45
+    price, quantity = np.array([[5.0, 5.0, 5.0]]), np.array([[3 * big, 2 * big, 2 * big]])
+    batch = clear_batch(price, quantity, [4 * big + 3], rng=1)
+    alone = FORMATS["uniform_price"](Bids(bidder=np.arange(3), price=price[0],
+                                          quantity=quantity[0]),
+                                     4 * big + 3, rng=batch_seeds(1, 1)[0])
+    assert batch.awarded.tolist() == [alone.awarded.tolist()]
+    assert int(batch.awarded.sum()) == 4 * big + 3
 
 
 def test_batch_example_by_hand():
@@ -143,4 +165,29 @@ def test_many_bids_with_continuous_and_rounded_prices(name):
                               int(supply[i]), rng=seeds[i])
         assert np.array_equal(batch.awarded[i], alone.awarded)
         assert batch.clearing_price[i] == alone.clearing_price
+        np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1, 2**60])
+def test_search_of_each_row_with_and_without_the_flat_layout(scale):
+    # With sums near 2^61 the rows cannot be laid end to end in int64 and are
+    # searched one by one; both ways give numpy.searchsorted row by row.
+    rng = np.random.default_rng(0)
+    cum = np.cumsum(rng.integers(0, 3, (4, 6)), axis=1) * scale
+    rows = rng.integers(0, 4, 20)
+    units = rng.integers(1, 8, 20) * scale
+    expected = [int(np.searchsorted(cum[r], u)) for r, u in zip(rows, units, strict=True)]
+    assert batch_module._search_rows(cum, rows, units).tolist() == expected
+
+
+def test_vickrey_batch_with_lots_near_the_int64_limit():
+    big = 2**59
+    price = np.array([[9.0, 7.0, 5.0], [4.0, 8.0, 6.0], [3.0, 2.0, 1.0]])
+    quantity = np.full((3, 3), big)
+    supply = [big + 5, 2 * big, 3]
+    batch = clear_batch(price, quantity, supply, format="vickrey", rng=2)
+    for i, seed in enumerate(batch_seeds(2, 3)):
+        alone = FORMATS["vickrey"](Bids(bidder=np.arange(3), price=price[i],
+                                        quantity=quantity[i]), supply[i], rng=seed)
+        assert np.array_equal(batch.awarded[i], alone.awarded)
         np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12)
