@@ -157,7 +157,10 @@ def _argsort(values: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.
     if n < _PACKED_SORT_MIN or row_bits > 32:
         order = np.argsort(values)
         return order, values[order]
-    keys = values.view(np.int64) ^ ((values.view(np.int64) >> 63) & np.int64(2**63 - 1))
+    bits = values.view(np.int64)
+    keys = bits >> 63  # all ones for a negative value: flip its other bits
+    keys &= np.int64(2**63 - 1)
+    keys ^= bits
     keys >>= row_bits
     keys <<= row_bits
     keys |= np.arange(n, dtype=np.int64)
