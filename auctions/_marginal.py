@@ -6,9 +6,10 @@ when lots go to the highest bids first; its price is the row's *level*.
 
 Sorting the prices with ``numpy.argsort`` and gathering the lots in that order
 costs several times a plain sort. Here each bid becomes one ``int64`` key
-whose high bits are the bits of its price (a non-negative float's bit pattern
-orders as the float does), whose low bits hold its lots and its column, and
-the keys are sorted with ``numpy.sort``, which has vectorised kernels. The
+whose high bits are the bits of its price, inverted so that the highest price
+sorts first (a non-negative float's bit pattern orders as the float does),
+whose low bits hold its column and then its lots,
+and the keys are sorted with ``numpy.sort``, which has vectorised kernels. The
 lots and the column are read back from the sorted keys.
 
 Dropping the lowest bits of the price puts prices that differ only there into
