@@ -195,18 +195,25 @@ class Supply:
                 pieces = self.mac._pieces(self.limit)
                 self._tabulate(pieces.lo, pieces.hi, pieces.amount)
         right = self.right
-        j = int(np.searchsorted(right, required, side="left"))
+        # Reached to the rounding of the running sums: a flat stretch that
+        # meets ``required`` is not passed over for the next step.
+        target = required * (1 - _RTOL)
+        j = int(np.searchsorted(right, target, side="left"))
         if j == len(right):
             if required > right[-1] * (1 + _RTOL) + 1e-300:
                 return math.inf, False
             j = len(right) - 1
-        if self.left[j] >= required and j > 0:
+        while j > 0 and self.left[j] >= target:
             k = j - 1
             if self.after[k] > 0:
                 p = self.u[k] + (required - self.right[k]) / self.after[k]
-                return float(min(max(p, self.u[k]), self.u[j])), False
-            return float(self.u[j]), False
-        return float(self.u[j]), self.left[j] < required
+                if p < self.u[j]:
+                    return float(max(p, self.u[k])), False
+                # The ramp meets ``required`` only where it reaches u[j]: a
+                # step there is taken only as far as needed.
+                return float(self.u[j]), bool(self.right[j] > self.left[j])
+            j = k  # flat from u[k] to u[j]: ``required`` was met at u[k] already
+        return float(self.u[j]), bool(self.left[j] < required)
 
     # -------------------------------------------------------- bracket
     def upper(self, price: float) -> FloatArray:
@@ -263,9 +270,12 @@ class Supply:
         """
         if required <= 0:
             return 0.0, False
-        if self.exact:
-            return self._exact_price(required)
-        return self._bracket_price(required)
+        p, on_step = self._exact_price(required) if self.exact else self._bracket_price(required)
+        if not on_step and math.isfinite(p):
+            # A price that lands exactly on a step (a technology at that cost)
+            # takes the step only as far as needed.
+            on_step = float(self.upper(p).sum()) > float(self.lower(p).sum())
+        return p, on_step
 
     def allocate(self, price: float, required: float, on_step: bool) -> FloatArray:
         """Each firm's abatement at the clearing price ``price``."""

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
@@ -15,6 +15,7 @@ from allocation.abatement import (
     MarginalAbatementCost,
     PiecewiseLinearMAC,
     QuadraticMAC,
+    StackedMAC,
     TechnologyStep,
     stack,
 )
@@ -405,7 +406,46 @@ def test_collar_holds(market, floor, ceiling):
     assert (r.shortfall == 0).all()
 
 
+def _steps_market(slopes: list[float], bau: list[float], permits: list[int]) -> tuple:
+    """Four linear firms and four technology steps of 10 t: two free, two at 5."""
+    mac = StackedMAC([LinearMAC(slopes), TechnologyStep([0.0, 0.0, 5.0, 5.0], [10.0] * 4)])
+    return np.array(bau), np.array(permits), mac
+
+
+#: Found by a long Hypothesis run: the exact solver took the steps at 5 in
+#: full (a) when the linear firms reach the required total exactly at 5, and
+#: (b) when they reach it at 4.125 and supply stays flat up to 5.
+_RAMP_ENDS_AT_STEP = _steps_market([1.0, 0.25, 1.0, 0.25], [0, 13, 5, 16, 10, 10, 10, 10],
+                                   [0, 13, 5, 2, 0, 0, 0, 0])
+_FLAT_BEFORE_STEP = _steps_market([0.5, 0.25, 0.375, 0.125], [1, 12, 11, 24, 10, 10, 10, 10],
+                                  [1, 12, 4, 3, 0, 0, 0, 0])
+#: And the bracketed solver, when its root landed exactly on the step at 6.
+_ROOT_ON_STEP = (np.array([0, 12, 6, 16, 10, 10, 10, 10]), np.array([0, 12, 6, 2, 0, 0, 0, 0]),
+                 StackedMAC([LinearMAC([1.0, 0.25, 1.0, 0.25]),
+                             TechnologyStep([0.0, 0.0, 6.0, 6.0], [10.0] * 4)]))
+
+
+@pytest.mark.parametrize(("market", "price"), [(_RAMP_ENDS_AT_STEP, 5.0),
+                                               (_FLAT_BEFORE_STEP, 4.125), (_ROOT_ON_STEP, 6.0)])
+def test_steps_are_not_taken_when_the_ramp_already_meets_the_cap(market, price):
+    # (a) 74 - 20 = 54 t to abate: the free steps give 20 and the linear firms
+    # reach their emissions (13 + 5 + 16 = 34) at 5 = 5 / 1, so the price is 5
+    # and the steps costing 5 stay idle. (b) 88 - 20 = 68 t: 20 free and
+    # 1 + 12 + 11 + 24 = 48 from the linear firms, the last reached at
+    # 11 * 0.375 = 4.125. (c) as (a), the linear firms meeting 54 t at 6,
+    # where the other steps cost 6.
+    bau, permits, mac = market
+    for method in ("exact", "bracket"):
+        r = equilibrium(bau, permits, mac, method=method)
+        assert r.price == pytest.approx(price, rel=1e-12)
+        assert r.abatement.tolist()[4:] == pytest.approx([10.0, 10.0, 0.0, 0.0])
+        assert r.net_trade.sum() == pytest.approx(0.0, abs=1e-9)
+
+
 @given(markets(kinds=("linear", "piecewise", "step")))
+@example(_RAMP_ENDS_AT_STEP)
+@example(_FLAT_BEFORE_STEP)
+@example(_ROOT_ON_STEP)
 def test_exact_and_bracketed_solvers_agree(market):
     bau, permits, mac = market
     exact = equilibrium(bau, permits, mac, method="exact")
