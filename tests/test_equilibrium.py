@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -406,7 +407,7 @@ def test_collar_holds(market, floor, ceiling):
     assert (r.shortfall == 0).all()
 
 
-def _steps_market(slopes: list[float], bau: list[float], permits: list[int]) -> tuple:
+def _steps_market(slopes: list[float], bau: list[float], permits: list[int]) -> tuple[Any, Any, Any]:
     """Four linear firms and four technology steps of 10 t: two free, two at 5."""
     mac = StackedMAC([LinearMAC(slopes), TechnologyStep([0.0, 0.0, 5.0, 5.0], [10.0] * 4)])
     return np.array(bau), np.array(permits), mac
