@@ -407,7 +407,9 @@ def test_collar_holds(market, floor, ceiling):
     assert (r.shortfall == 0).all()
 
 
-def _steps_market(slopes: list[float], bau: list[float], permits: list[int]) -> tuple[Any, Any, Any]:
+def _steps_market(
+    slopes: list[float], bau: list[float], permits: list[int],
+) -> tuple[Any, Any, Any]:
     """Four linear firms and four technology steps of 10 t: two free, two at 5."""
     mac = StackedMAC([LinearMAC(slopes), TechnologyStep([0.0, 0.0, 5.0, 5.0], [10.0] * 4)])
     return np.array(bau), np.array(permits), mac
