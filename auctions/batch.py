@@ -566,7 +566,13 @@ def _vickrey_rows(
     rows, cols = np.nonzero(query > 0)  # winners that displace lots below the level
     units = query[rows, cols]
     at = rows * n + np.clip(_search_rows(cum, rows, units), 0, n - 1)
-    partial = value.ravel()[at] - (cum.ravel()[at] - units) * price_sorted.ravel()[at]
+    # The steps before ``at`` in full, then part of the step at ``at`` (adding
+    # rather than subtracting the unused part, which would cancel digits).
+    first = at == rows * n
+    before = np.where(first, 0, at - 1)
+    value_before = np.where(first, 0.0, value.ravel()[before])
+    cum_before = np.where(first, 0, cum.ravel()[before])
+    partial = value_before + (units - cum_before) * price_sorted.ravel()[at]
     displaced_below = np.zeros((n_auctions, n))
     displaced_below[rows, cols] = partial
     paid: NDArray[np.float64] = (

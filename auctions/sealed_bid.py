@@ -112,7 +112,12 @@ def _displaced_values(bids: Bids, clearing: Clearing, lot: int) -> NDArray[np.fl
     step = np.minimum(np.searchsorted(cum, lo, side="left"), max(cum.size - 1, 0))
     pool = np.zeros(n)
     if cum.size:
-        pool = np.where(lo > 0, value[step] - (cum[step] - lo) * price[step], 0.0)
+        # The steps before ``step`` in full, then part of ``step`` (adding the
+        # part rather than subtracting the rest, which would cancel digits).
+        before = np.maximum(step - 1, 0)
+        value_before = np.where(step > 0, value[before], 0.0)
+        cum_before = np.where(step > 0, cum[before], 0)
+        pool = np.where(lo > 0, value_before + (lo - cum_before) * price[step], 0.0)
     own_value = np.bincount(own_owner, weights=own_taken(lo) * own_price, minlength=n)
     paid: NDArray[np.float64] = (pool - own_value) * lot
     return paid

@@ -59,11 +59,21 @@ _HUGE_TIE = {  # pro-rata products of 2^45-permit lots overflowed int64 (fixed)
     "bidder_limit": None, "on_undersubscribed": "sell", "min_price": None, "rng": 0,
 }
 
+_HUGE_VICKREY = {  # payments of about 7e18 whose rounding differs by 410 (found by a long run)
+    "price": np.array([[1e6, math.nextafter(1e6, math.inf), 0.0, math.nextafter(1e6, math.inf),
+                        math.nextafter(1e6, math.inf)]]),
+    "quantity": np.array([[2**45, 2**45, 0, 2**45, 2**45]]), "supply": np.array([2**45]),
+    "reserve_price": np.array([0.5]), "price_rule": "last_accepted", "tie_break": "pro_rata",
+    "lot_size": 1, "bidder_limit": 0.3, "on_undersubscribed": "sell", "min_price": None,
+    "rng": 0,
+}
+
 
 @pytest.mark.parametrize("chunk_bids", [None, 5])
 @pytest.mark.parametrize("name", sorted(FORMATS))
 @given(case=batches())
 @example(case=_HUGE_TIE)
+@example(case=_HUGE_VICKREY)
 def test_batch_equals_each_auction_alone(name, chunk_bids, case):
     # chunk_bids=5 clears a row or two at a time, so that chunk boundaries
     # (row offsets for seeds and messages) are crossed in every batch.
@@ -85,7 +95,12 @@ def test_batch_equals_each_auction_alone(name, chunk_bids, case):
             math.isnan(batch.clearing_price[i]) and math.isnan(alone.clearing_price))
         assert same_price
         if name == "vickrey":
-            np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12, atol=1e-9)
+            # Vickrey payments are differences of running sums of price x
+            # quantity, summed in another order: equal to the rounding of
+            # those sums (with 2^45-permit bids, a few hundred currency units).
+            scale = float((case["price"][i] * case["quantity"][i]).sum())
+            np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12,
+                                       atol=1e-9 + 1e-14 * scale)
         else:
             assert np.array_equal(batch.payments[i], alone.payments)
             assert batch.revenue[i] == alone.revenue
@@ -186,8 +201,15 @@ def test_vickrey_batch_with_lots_near_the_int64_limit():
     quantity = np.full((3, 3), big)
     supply = [big + 5, 2 * big, 3]
     batch = clear_batch(price, quantity, supply, format="vickrey", rng=2)
+    # Row 0: the bid at 7 wins 5 lots and displaces 5 of the bid at 5: it pays
+    # 25, exactly, though the running sums it is read from are near 2^62.
+    assert batch.payments[0, 1] == 25.0
     for i, seed in enumerate(batch_seeds(2, 3)):
         alone = FORMATS["vickrey"](Bids(bidder=np.arange(3), price=price[i],
                                         quantity=quantity[i]), supply[i], rng=seed)
         assert np.array_equal(batch.awarded[i], alone.awarded)
-        np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12)
+        # The single-auction payments are read off the same sums in another
+        # order: equal to their rounding.
+        scale = float((price[i] * quantity[i]).sum())
+        np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12,
+                                   atol=1e-14 * scale)
