@@ -56,20 +56,23 @@ def test_ties_shared_by_bidder_then_over_its_bids():
 
 def _pooled_reference(case: dict[str, Any]) -> np.ndarray:
     """Quebec's tie steps done by hand: pool each bidder's bids at one price,
-    clear the pooled steps, then fill each pool's award over its bids by time."""
+    clear the pooled steps, then fill each pool's award over its bids by time.
+    A bid of no permits is no bid: it joins no pool."""
     bids: Bids = case["bids"]
-    rows = list(range(len(bids)))
+    rows = [i for i in range(len(bids)) if bids.quantity[i] > 0]
+    awarded = np.zeros(len(bids), dtype=np.int64)
+    if not rows:
+        return awarded
     time = bids.time if bids.time is not None else np.arange(len(bids), dtype=float)
-    keys = [(bids.bidder[i], bids.price[i]) for i in rows]
-    pools = list(dict.fromkeys(keys))
-    members = {k: [i for i in rows if keys[i] == k] for k in pools}
+    key = {i: (bids.bidder[i], bids.price[i]) for i in rows}
+    pools = list(dict.fromkeys(key.values()))
+    members = {k: [i for i in rows if key[i] == k] for k in pools}
     pooled = Bids(
         bidder=[k[0] for k in pools], price=[k[1] for k in pools],
         quantity=[int(bids.quantity[members[k]].sum()) for k in pools],
         time=[float(min(time[members[k]])) for k in pools],
     )
     result = uniform_price(**{**case, "bids": pooled, "ration_by": "bid"})
-    awarded = np.zeros(len(bids), dtype=np.int64)
     for k, total in zip(pools, result.awarded.tolist(), strict=True):
         for i in sorted(members[k], key=lambda i: (time[i], i)):
             awarded[i] = min(int(bids.quantity[i]), total)
