@@ -779,7 +779,8 @@ class _Run:
                         offered=auctioned + (self.carried if s.reoffer_unsold else 0))
         self.msr_held = msr.held
         bau = np.where(active, s.bau, 0.0)
-        sale = self._auction(year, active, bau, min(msr.offered, account.permits - msr.held))
+        self.last_offered = min(msr.offered, account.permits - msr.held)
+        sale = self._auction(year, active, bau, self.last_offered)
         trade = self._trade(year, bau)
         emissions = _whole_tonnes(bau - trade.market.abatement, self.holdings,
                                   trade.market.issued)
@@ -821,7 +822,6 @@ class _Run:
     ) -> _Sale:
         """Sell ``offered`` permits to the installations' demand bids."""
         s, n = self.s, len(self.s.firms)
-        self.last_offered = offered
         won, paid = np.zeros(n, dtype=np.int64), np.zeros(n)
         sold, price, revenue = 0, math.nan, 0.0
         bids = _demand_bids(s.firms, active, self.holdings, bau, s.mac, s.reserve_price,

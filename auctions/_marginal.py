@@ -174,9 +174,7 @@ def _settle_crowded(
     bucket = np.invert(p.view(np.int64)) >> low
     in_bucket = bucket == (np.invert(level.view(np.int64)) >> low)[:, None]
     mixed = (in_bucket & (p != level[:, None])).any(axis=1)
-    at_level = (p == level[:, None]) & (q > 0)
-    result.alone[rows] = at_level.sum(axis=1) <= 1
-    result.above[rows] = (q * (p > level[:, None])).sum(axis=1)
+    result.alone[rows], result.above[rows] = _around(p, q, level)
     if mixed.any():
         redo = rows[mixed]
         exact = _exact(prices[redo], lots[redo], traded[redo])
@@ -198,6 +196,14 @@ def _exact(
     pos = _first_reaching(cum, traded, base)
     column = order[np.arange(n_rows), pos].astype(np.int64)
     level = prices[np.arange(n_rows), column]
+    alone, above = _around(prices, lots, level)
+    return Marginal(level, column, alone, above, demand, traded)
+
+
+def _around(
+    prices: NDArray[np.float64], lots: NDArray[np.int64], level: NDArray[np.float64],
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Whether at most one bid with lots has the level price, and the lots above it."""
     at_level = (prices == level[:, None]) & (lots > 0)
-    above = (lots * (prices > level[:, None])).sum(axis=1)
-    return Marginal(level, column, at_level.sum(axis=1) <= 1, above, demand, traded)
+    above: NDArray[np.int64] = (lots * (prices > level[:, None])).sum(axis=1)
+    return at_level.sum(axis=1) <= 1, above

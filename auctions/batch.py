@@ -38,7 +38,9 @@ from auctions.clearing import (
     PriceRule,
     SeedLike,
     TieBreak,
+    fill_in_order,
     leftover_steps,
+    pro_rata_floor,
     ration,
 )
 from auctions.registry import get_format
@@ -465,10 +467,10 @@ def _ration_rows(
         return share
     t, units, total = tied_lots[rows], left[rows], tied_total[rows]
     if tie == "pro_rata":
-        part = _pro_rata_floor(t, units, total)
+        part = pro_rata_floor(t, units, total)
         chance = part.sum(axis=1) < units
     elif tie == "time":
-        part = np.clip(units[:, None] - (np.cumsum(t, axis=1) - t), 0, t)
+        part = fill_in_order(t, units)
         chance = np.zeros(rows.size, dtype=bool)
     else:
         part = t
@@ -504,21 +506,6 @@ def _search_rows(
     return np.array([np.searchsorted(cum[r], u) for r, u in zip(rows.tolist(), units.tolist(),
                                                                  strict=True)],
                     dtype=np.int64)
-
-
-def _pro_rata_floor(
-    tied: NDArray[np.int64], units: NDArray[np.int64], total: NDArray[np.int64],
-) -> NDArray[np.int64]:
-    """``tied * units // total`` row by row, exactly: rows whose product would leave
-    int64 are computed with Python integers."""
-    wide = tied.max(axis=1).astype(np.float64) * units >= 2.0**62
-    part = np.empty_like(tied)
-    narrow = ~wide
-    part[narrow] = tied[narrow] * units[narrow, None] // total[narrow, None]
-    for i in np.flatnonzero(wide).tolist():
-        u, tot = int(units[i]), int(total[i])
-        part[i] = [q * u // tot for q in tied[i].tolist()]
-    return part
 
 
 def _payments(

@@ -56,8 +56,10 @@ __all__ = [
     "ClearingOptions",
     "Margins",
     "clear",
+    "fill_in_order",
     "leftover_steps",
     "limit_lots",
+    "pro_rata_floor",
     "ration",
 ]
 
@@ -210,6 +212,41 @@ class _Ladder:
         return padded[pos]
 
 
+def pro_rata_floor(
+    lots: NDArray[np.int64], units: NDArray[np.int64], total: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Row by row, each step's pro-rata share rounded down: ``lots * units // total``,
+    exactly (rows whose products would leave int64 are computed with Python integers).
+
+    Examples
+    --------
+    >>> pro_rata_floor(np.array([[8, 6, 6], [2**62, 1, 0]]), np.array([10, 2]),
+    ...                np.array([20, 2**62 + 1])).tolist()
+    [[4, 3, 3], [1, 0, 0]]
+    """
+    wide = lots.max(axis=1).astype(np.float64) * units >= 2.0**62
+    share = np.empty_like(lots)
+    narrow = ~wide
+    share[narrow] = lots[narrow] * units[narrow, None] // total[narrow, None]
+    for i in np.flatnonzero(wide).tolist():
+        u, tot = int(units[i]), int(total[i])
+        share[i] = [q * u // tot for q in lots[i].tolist()]
+    return share
+
+
+def fill_in_order(lots: NDArray[np.int64], units: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Row by row, ``units`` lots filling the steps in column order, each in full.
+
+    Examples
+    --------
+    >>> fill_in_order(np.array([[8, 6, 6]]), np.array([10])).tolist()
+    [[8, 2, 0]]
+    """
+    before = np.cumsum(lots, axis=1) - lots
+    filled: NDArray[np.int64] = np.clip(units[:, None] - before, 0, lots)
+    return filled
+
+
 def leftover_steps(n_steps: int, left_over: int, rng: np.random.Generator) -> NDArray[np.intp]:
     """The tied steps that receive one of the ``left_over`` lots the pro-rata shares
     leave: the first ``left_over`` of a random order of the ``n_steps`` steps.
@@ -268,10 +305,7 @@ def ration(
     if lots.size == 1:
         return np.array([units], dtype=np.int64)
     if tie_break == "pro_rata":
-        if int(lots.max()) * units >= 2**63:
-            share = np.array([int(q) * units // total for q in lots], dtype=np.int64)
-        else:
-            share = lots * units // total
+        share: NDArray[np.int64] = pro_rata_floor(lots[None, :], np.array([units]), np.array([total]))[0]
         left_over = units - int(share.sum())
         if left_over:
             share[leftover_steps(lots.size, left_over, rng)] += 1
@@ -281,7 +315,7 @@ def ration(
     else:
         order = np.arange(lots.size) if time is None else np.argsort(time, kind="stable")
     queued = lots[order]
-    filled = np.clip(units - (np.cumsum(queued) - queued), 0, queued)
+    filled = fill_in_order(queued[None, :], np.array([units]))[0]
     out = np.empty_like(lots)
     out[order] = filled
     return out
