@@ -305,7 +305,8 @@ def ration(
     if lots.size == 1:
         return np.array([units], dtype=np.int64)
     if tie_break == "pro_rata":
-        share: NDArray[np.int64] = pro_rata_floor(lots[None, :], np.array([units]), np.array([total]))[0]
+        one_row = pro_rata_floor(lots[None, :], np.array([units]), np.array([total]))
+        share: NDArray[np.int64] = one_row[0]
         left_over = units - int(share.sum())
         if left_over:
             share[leftover_steps(lots.size, left_over, rng)] += 1
