@@ -63,7 +63,7 @@ class Marginal(NamedTuple):
 
 def marginal_bids(
     prices: NDArray[np.float64], lots: NDArray[np.int64], supply: NDArray[np.int64],
-    *, work: NDArray[np.int64] | None = None,
+    *, work: NDArray[np.int64] | None = None, max_lots: int | None = None,
 ) -> Marginal:
     """The marginal bid of each row.
 
@@ -77,6 +77,8 @@ def marginal_bids(
         Lots for sale in each row, >= 0.
     work : ndarray of int64, shape (2, n_rows, n), optional
         Memory for the keys and the running sums, overwritten.
+    max_lots : int, optional
+        ``lots.max()``, where the caller knows it already.
 
     Returns
     -------
@@ -92,7 +94,7 @@ def marginal_bids(
     """
     n = prices.shape[1]
     col_bits = (n - 1).bit_length()
-    lot_bits = int(lots.max(initial=0)).bit_length()
+    lot_bits = int(lots.max(initial=0) if max_lots is None else max_lots).bit_length()
     if col_bits + lot_bits > MAX_PACKED_BITS:
         return _exact(prices, lots, supply)
     if work is None:
@@ -122,12 +124,9 @@ def _from_keys(
 ) -> Marginal:
     n_rows, n = keys.shape
     low = col_bits + lot_bits
-    np.bitwise_and(keys, (1 << lot_bits) - 1, out=cum)
-    np.cumsum(cum, axis=1, out=cum)
-    demand = cum[:, -1].copy()
-    traded = np.minimum(supply, demand)
     base = np.arange(n_rows, dtype=np.int64) * n
-    pos = _first_reaching(cum, traded, base)
+    np.bitwise_and(keys, (1 << lot_bits) - 1, out=cum)
+    pos, above, demand, traded = _reach(cum, supply, base, (1 << lot_bits) - 1)
     flat_keys = keys.ravel()
     marginal_key = flat_keys[base + pos]
     column = (marginal_key >> lot_bits) & ((1 << col_bits) - 1)
@@ -135,13 +134,50 @@ def _from_keys(
     prev_same = (pos > 0) & (flat_keys[base + np.maximum(pos - 1, 0)] >> low == bucket)
     next_same = (pos < n - 1) & (flat_keys[base + np.minimum(pos + 1, n - 1)] >> low == bucket)
     alone = ~(prev_same | next_same)
-    above = np.where(pos > 0, cum.ravel()[base + np.maximum(pos - 1, 0)], 0)
     level = prices.ravel()[base + column]
     result = Marginal(level, column, alone, above, demand, traded)
     crowded = np.flatnonzero(~alone)
     if crowded.size:
         _settle_crowded(result, crowded, prices, lots, traded, low)
     return result
+
+
+def _reach(
+    cum: NDArray[np.int64], supply: NDArray[np.int64], base: NDArray[np.int64], most: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Where each row of sorted lots reaches the lots it trades.
+
+    ``cum`` holds the lots in sorted order and is overwritten by their running
+    sum over the rows laid end to end, so that one ``numpy.searchsorted``
+    finds every row's marginal position (``most`` bounds the lots of one
+    bid). Returns the position in the row (0
+    where nothing is traded), the lots before it, and each row's demand and
+    traded lots.
+    """
+    n = cum.shape[1]
+    if cum.size * (most + 1) >= 2**62:
+        return _reach_by_row(cum, supply, base)
+    flat = cum.ravel()
+    np.cumsum(flat, out=flat)
+    ends = flat[base + n - 1]
+    starts = np.concatenate(([0], ends[:-1]))
+    demand = ends - starts
+    traded = np.minimum(supply, demand)
+    at = np.maximum(np.searchsorted(flat, starts + traded), base)
+    above = np.where(at > base, flat[at - 1] - starts, 0)
+    return at - base, above, demand, traded
+
+
+def _reach_by_row(
+    cum: NDArray[np.int64], supply: NDArray[np.int64], base: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """:func:`_reach` with a running sum per row, where one over all rows could overflow."""
+    np.cumsum(cum, axis=1, out=cum)
+    demand = cum[:, -1].copy()
+    traded = np.minimum(supply, demand)
+    pos = _first_reaching(cum, traded, base)
+    above = np.where(pos > 0, cum.ravel()[base + np.maximum(pos - 1, 0)], 0)
+    return pos, above, demand, traded
 
 
 def _first_reaching(
@@ -187,13 +223,10 @@ def _exact(
 ) -> Marginal:
     """The same answer by ``numpy.argsort``, for rows the packed keys cannot settle."""
     n_rows, n = prices.shape
-    demand = lots.sum(axis=1)
-    traded = np.minimum(supply, demand)
     order = np.argsort(-prices, axis=1, kind="stable")
-    rows = np.arange(n_rows)[:, None]
-    cum = np.cumsum(lots[rows, order], axis=1)
     base = np.arange(n_rows, dtype=np.int64) * n
-    pos = _first_reaching(cum, traded, base)
+    pos, _, demand, traded = _reach(np.take_along_axis(lots, order, axis=1), supply, base,
+                                    int(lots.max(initial=0)))
     column = order[np.arange(n_rows), pos].astype(np.int64)
     level = prices[np.arange(n_rows), column]
     alone, above = _around(prices, lots, level)

@@ -14,15 +14,18 @@ way at the cost of one sort of packed keys along the rows
 random fall back to a short loop, each with its own generator.
 
 Rows are cleared a chunk at a time (about 10^5 bids), so that the working
-arrays stay in the processor's cache; the result's four large arrays share
-one allocation.
+arrays stay in the processor's cache; the result's copies of the bids and its
+awards share one allocation. Uniform-price and pay-as-bid payments follow
+from the awards, the clearing prices and the bids, and are computed when
+first read.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Final, Literal, NoReturn, TypedDict, Unpack
 
 import numpy as np
@@ -111,8 +114,10 @@ class BatchResult:
     clearing_price : ndarray of float64, shape (n_auctions,)
         nan where nothing was sold.
     awarded : ndarray of int64, shape (n_auctions, n_bids)
-    payments : ndarray of float64, shape (n_auctions, n_bids)
     status : ndarray of str, shape (n_auctions,)
+    payments : ndarray of float64, shape (n_auctions, n_bids)
+        Computed on first use, from the fields above, where the format
+        allows.
     """
 
     format: str
@@ -122,14 +127,28 @@ class BatchResult:
     reserve_price: NDArray[np.float64]
     clearing_price: NDArray[np.float64]
     awarded: NDArray[np.int64]
-    payments: NDArray[np.float64]
     status: NDArray[np.str_]
     options: dict[str, Any]
+    vickrey_payments: NDArray[np.float64] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("price", "quantity", "supply", "reserve_price", "clearing_price",
-                     "awarded", "payments", "status"):
+                     "awarded", "status"):
             getattr(self, name).flags.writeable = False
+        if self.vickrey_payments is not None:
+            self.vickrey_payments.flags.writeable = False
+
+    @cached_property
+    def payments(self) -> NDArray[np.float64]:
+        """Money paid for each bid, as the single-auction format computes it."""
+        if self.vickrey_payments is not None:
+            return self.vickrey_payments
+        if self.format == "uniform_price":
+            paid = self.awarded * np.nan_to_num(self.clearing_price)[:, None]
+        else:
+            paid = self.awarded * self.price
+        paid.flags.writeable = False
+        return paid
 
     def __len__(self) -> int:
         return int(self.price.shape[0])
@@ -179,29 +198,35 @@ def _matrix(name: str, values: ArrayLike) -> NDArray[Any]:
     return arr
 
 
+#: The bits of ``inf``: read as unsigned integers, the bits of a float64 are
+#: below this exactly when it is finite and non-negative (and not ``-0.0``).
+_INF_BITS: Final = np.uint64(0x7FF0_0000_0000_0000)
+
+
 def _copy_prices(
     arr: NDArray[Any], out: NDArray[np.float64], first_row: int,
-) -> tuple[NDArray[np.float64], float]:
-    """Checked prices copied into ``out``, with ``-0.0`` read as ``0.0``; and the lowest."""
-    np.add(arr, 0.0, out=out)
-    lowest = float(out.min())
-    if not (lowest >= 0.0 and out.max() < math.inf):
-        _check_cells("price", arr, first_row)
-    return out, lowest
+) -> NDArray[np.float64]:
+    """Checked prices copied into ``out``, with ``-0.0`` read as ``0.0``."""
+    np.copyto(out, arr, casting="unsafe")
+    if not out.view(np.uint64).max() < _INF_BITS:
+        _check_cells("price", out, first_row)
+        np.add(out, 0.0, out=out)
+    return out
 
 
 def _copy_quantity(
     arr: NDArray[Any], out: NDArray[np.int64], first_row: int,
-) -> NDArray[np.int64]:
-    """Checked whole quantities copied into ``out``."""
+) -> tuple[NDArray[np.int64], int]:
+    """Checked whole quantities copied into ``out``; and the largest."""
     if arr.dtype.kind == "f":
         _check_cells("quantity", arr, first_row)
         if (arr != np.floor(arr)).any():
             _reject("quantity", arr, arr != np.floor(arr), "whole numbers", first_row)
     np.copyto(out, arr, casting="unsafe")
-    if out.min() < 0:
+    most = int(out.view(np.uint64).max())
+    if most >= 2**63:
         _reject("quantity", arr, out < 0, ">= 0", first_row)
-    return out
+    return out, most
 
 
 def _check_cells(name: str, arr: NDArray[Any], first_row: int) -> None:
@@ -307,17 +332,19 @@ def clear_batch(
     rows = max(1, _CHUNK_BIDS // price_in.shape[1])
     for first in range(0, n_auctions, rows):
         batch.clear_chunk(price_in, quantity_in, slice(first, first + rows))
-    prices, lots_in, payments, awarded = batch.block
+    prices, lots_in, awarded = batch.block
     clearing_price, status = batch.clearing_price, batch.status(on_under, min_price)
     cancel = status == "cancelled"
     if cancel.any():
         awarded[cancel] = 0
-        payments[cancel] = 0.0
         clearing_price[cancel] = np.nan
+        if batch.paid is not None:
+            batch.paid[cancel] = 0.0
     return BatchResult(
         format=name, price=prices, quantity=lots_in.view(np.int64), supply=supplies,
         reserve_price=reserves, clearing_price=clearing_price, awarded=awarded.view(np.int64),
-        payments=payments, status=status.astype(np.str_), options={**options, "lot_size": lot},
+        status=status.astype(np.str_), options={**options, "lot_size": lot},
+        vickrey_payments=batch.paid,
     )
 
 
@@ -337,9 +364,10 @@ _CHUNK_BIDS: Final = 1 << 17
 class _Batch:
     """The arrays of a batch being cleared, filled one chunk of rows at a time.
 
-    The four large arrays share one allocation, ``block``: the prices and the
-    quantities (copies of the input), the payments and the awards. A chunk's
-    sort keys and running sums live in ``work``, reused by every chunk.
+    The three large arrays share one allocation, ``block``: the prices and
+    the quantities (copies of the input) and the awards; Vickrey payments,
+    which cannot be read off them, are kept in ``paid``. A chunk's sort keys
+    and running sums live in ``work``, reused by every chunk.
     """
 
     def __init__(
@@ -351,7 +379,8 @@ class _Batch:
         self.supplies, self.reserves, self.limit_share, self.root = (
             supplies, reserves, limit_share, root)
         n_auctions, n = shape
-        self.block = np.empty((4, n_auctions, n))
+        self.block = np.empty((3, n_auctions, n))
+        self.paid = np.empty((n_auctions, n)) if name == "vickrey" else None
         self.work = np.empty((2, min(n_auctions, max(1, _CHUNK_BIDS // n)), n), dtype=np.int64)
         self.demand = np.empty(n_auctions, dtype=np.int64)
         self.clearing_price = np.empty(n_auctions)
@@ -359,19 +388,22 @@ class _Batch:
     def clear_chunk(self, price_in: NDArray[Any], quantity_in: NDArray[Any], rows: slice) -> None:
         """Copy, check and clear the auctions of ``rows``."""
         first = rows.start
-        prices, lowest = _copy_prices(price_in[rows], self.block[0, rows], first)
-        quantity = _copy_quantity(quantity_in[rows], self.block[1, rows].view(np.int64), first)
+        prices = _copy_prices(price_in[rows], self.block[0, rows], first)
+        quantity, most = _copy_quantity(quantity_in[rows], self.block[1, rows].view(np.int64),
+                                        first)
         _check_lots("quantity", quantity, self.lot, first)
         supplies, reserves = self.supplies[rows], self.reserves[rows]
-        lots = _valid_lots(prices, lowest, quantity, supplies, reserves, self.lot,
-                           self.limit_share)
-        awarded = self.block[3, rows].view(np.int64)
+        lots = _valid_lots(prices, quantity, supplies, reserves, self.lot, self.limit_share)
+        awarded = self.block[2, rows].view(np.int64)
         work = self.work[:, :len(prices)]
         level, self.demand[rows] = _clear_rows(
             prices, lots, supplies // self.lot, reserves, self.rule, self.tie, self.root, first,
-            work, awarded, self.clearing_price[rows])
-        _payments(self.name, prices, lots, awarded, reserves, self.clearing_price[rows], level,
-                  self.lot, self.block[2, rows])
+            work, awarded, self.clearing_price[rows], most // self.lot)
+        if self.paid is not None:
+            np.multiply(_vickrey_rows(prices, lots, awarded, reserves, level), self.lot,
+                        out=self.paid[rows])
+        if self.lot > 1:
+            awarded *= self.lot
 
     def status(self, on_undersubscribed: str, min_price: float | None) -> NDArray[Any]:
         """Each auction's status, cancellations included."""
@@ -389,13 +421,13 @@ class _Batch:
 
 
 def _valid_lots(
-    prices: NDArray[np.float64], lowest: float, quantity: NDArray[np.int64],
-    supplies: NDArray[np.int64],
+    prices: NDArray[np.float64], quantity: NDArray[np.int64], supplies: NDArray[np.int64],
     reserves: NDArray[np.float64], lot: int, limit_share: Fraction | None,
 ) -> NDArray[np.int64]:
     """Lots of each bid that can win: none below the reserve, none above a bidder limit."""
     lots = quantity // lot if lot > 1 else quantity
-    if reserves.max() > lowest:
+    highest_reserve = reserves.max()
+    if highest_reserve > 0.0 and highest_reserve > prices.min():
         lots = lots * (prices >= reserves[:, None])
     if limit_share is not None:
         cap = np.array([math.floor(limit_share * int(s)) // lot for s in supplies.tolist()])
@@ -407,13 +439,13 @@ def _clear_rows(
     prices: NDArray[np.float64], lots: NDArray[np.int64], supply: NDArray[np.int64],
     reserves: NDArray[np.float64], rule: str, tie: str, root: np.random.SeedSequence,
     first_row: int, work: NDArray[np.int64], awarded: NDArray[np.int64],
-    clearing_price: NDArray[np.float64],
+    clearing_price: NDArray[np.float64], most: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Fill ``awarded`` (lots) and ``clearing_price``; return each row's marginal price
     level (nan where nothing is traded) and its demand in lots. Row ``k`` is auction
-    ``first_row + k``."""
+    ``first_row + k``; no bid has more than ``most`` lots."""
     n = prices.shape[1]
-    marginal = marginal_bids(prices, lots, supply, work=work)
+    marginal = marginal_bids(prices, lots, supply, work=work, max_lots=most)
     traded = marginal.traded
     level = marginal.level
     trades = traded > 0
@@ -506,24 +538,6 @@ def _search_rows(
     return np.array([np.searchsorted(cum[r], u) for r, u in zip(rows.tolist(), units.tolist(),
                                                                  strict=True)],
                     dtype=np.int64)
-
-
-def _payments(
-    name: str, prices: NDArray[np.float64], lots: NDArray[np.int64],
-    awarded: NDArray[np.int64], reserves: NDArray[np.float64],
-    clearing_price: NDArray[np.float64], level: NDArray[np.float64], lot: int,
-    out: NDArray[np.float64],
-) -> None:
-    """Payments per bid into ``out``, computed as the single-auction formats compute
-    them; ``awarded`` (in lots) is turned into permits on the way."""
-    if name == "vickrey":
-        np.multiply(_vickrey_rows(prices, lots, awarded, reserves, level), lot, out=out)
-    if lot > 1:
-        awarded *= lot
-    if name == "uniform_price":
-        np.multiply(awarded, np.nan_to_num(clearing_price)[:, None], out=out)
-    elif name == "pay_as_bid":
-        np.multiply(awarded, prices, out=out)
 
 
 def _vickrey_rows(

@@ -213,3 +213,23 @@ def test_vickrey_batch_with_lots_near_the_int64_limit():
         scale = float((price[i] * quantity[i]).sum())
         np.testing.assert_allclose(batch.payments[i], alone.payments, rtol=1e-12,
                                    atol=1e-14 * scale)
+
+
+@pytest.mark.parametrize("name", ["uniform_price", "pay_as_bid"])
+def test_payments_read_later_are_not_changed_by_reusing_the_input_arrays(name):
+    # Uniform-price and pay-as-bid payments are computed when first read, from
+    # the result's own copies: a Monte Carlo loop that refills its buffers
+    # must not change an earlier result.
+    price = np.array([[9.0, 7.0, 5.0], [4.0, 8.0, 6.0]])
+    quantity = np.array([[2, 2, 2], [2, 2, 2]])
+    r = clear_batch(price, quantity, [3, 4], format=name)
+    price[:] = 100.0
+    quantity[:] = 0
+    expected = {"uniform_price": [[14.0, 7.0, 0.0], [0.0, 12.0, 12.0]],
+                "pay_as_bid": [[18.0, 7.0, 0.0], [0.0, 16.0, 12.0]]}[name]
+    assert r.payments.tolist() == expected
+    assert r.revenue.tolist() == [sum(row) for row in expected]
+    assert r.payments is r.payments and not r.payments.flags.writeable
+    assert r.price.tolist() == [[9.0, 7.0, 5.0], [4.0, 8.0, 6.0]]
+    with pytest.raises(ValueError, match="read-only"):
+        r.awarded[0, 0] = 1
