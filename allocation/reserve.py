@@ -74,6 +74,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from auctions import AuctionResult, Bids, Offers, reverse_auction, uniform_price
+from auctions._grouping import group_sum
 from auctions._validate import as_quantities, check_choice, check_nonnegative_int, check_price
 from auctions.bids import factorize
 from auctions.clearing import TIE_BREAKS, ClearingOptions, PriceRule, SeedLike, TieBreak
@@ -979,7 +980,7 @@ class Reserve:
         codes, n = bids.bidder_codes, len(bids.bidders)
         per_bidder = np.bincount(codes, weights=result.payments, minlength=n).astype(np.float64)
         paid = _payment_cents("payments", per_bidder)
-        won = np.bincount(codes, weights=result.awarded, minlength=n).astype(np.int64)
+        won = group_sum(codes, result.awarded, n)
         transfers = _transfers(bids.bidders, np.arange(n, dtype=np.int64), won, paid, 1)
         return self._next(
             kind,

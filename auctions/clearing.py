@@ -38,6 +38,7 @@ from typing import Any, Final, Literal, NamedTuple, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
+from auctions._grouping import group_sum
 from auctions._validate import (
     check_choice,
     check_nonnegative_int,
@@ -387,7 +388,7 @@ def limit_lots(
     """
     n_codes = int(codes.max()) + 1 if codes.size else 0
     room = np.broadcast_to(np.asarray(limit, dtype=np.int64), (n_codes,))
-    over = np.bincount(codes, weights=lots, minlength=n_codes) > room
+    over = group_sum(codes, lots, n_codes) > room
     rows = np.flatnonzero(over[codes])
     if rows.size == 0:
         return lots

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from auctions._grouping import group_sum
 from auctions.bids import Bids, Offers
 
 __all__ = ["AuctionResult", "BidderTotal"]
@@ -126,7 +127,7 @@ class AuctionResult:
         """Permits won and money paid, summed by bidder, in order of first appearance."""
         codes = self.bids.bidder_codes
         n = len(self.bids.bidders)
-        won = np.bincount(codes, weights=self.awarded, minlength=n)
+        won = group_sum(codes, self.awarded, n)
         paid = np.bincount(codes, weights=self.payments, minlength=n)
         return {
             label: BidderTotal(int(w), float(p))

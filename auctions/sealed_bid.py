@@ -22,12 +22,14 @@ Krishna, V. (2010). *Auction Theory*, 2nd ed., chapters 12-13.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Unpack
 
 import numpy as np
 from numpy.typing import NDArray
 
+from auctions._grouping import group_sum
 from auctions.bids import Bids, Offers
 from auctions.clearing import Clearing, ClearingOptions, clear
 from auctions.result import AuctionResult
@@ -83,44 +85,119 @@ def _displaced_values(bids: Bids, clearing: Clearing, lot: int) -> NDArray[np.fl
     """
     codes = bids.bidder_codes
     n = len(bids.bidders)
-    won = np.bincount(codes, weights=clearing.awarded // lot, minlength=n).astype(np.int64)
-    rejected = (clearing.eligible - clearing.awarded) // lot
-    has_rejected = rejected > 0
-    has_sold = clearing.offer_sold > 0
-    price = np.concatenate((bids.price[has_rejected], clearing.offers.price[has_sold]))
-    qty = np.concatenate((rejected[has_rejected], clearing.offer_sold[has_sold] // lot))
-    owner = np.concatenate((codes[has_rejected], np.full(int(has_sold.sum()), -1)))
-    order = np.argsort(-price, kind="stable")
-    price, qty, owner = price[order], qty[order], owner[order]
-    cum = np.cumsum(qty)
-    value = np.cumsum(price * qty)
-    own = owner >= 0
-    own_owner, own_start, own_qty, own_price = owner[own], (cum - qty)[own], qty[own], price[own]
+    won = group_sum(codes, clearing.awarded // lot, n)
+    pool = _Pool.of(bids, clearing, lot)
+    depth = pool.depth(won, n)
+    through, own = pool.value_through(depth), pool.own_value(depth, n)
+    paid = through - own
+    # Where the bidder's own units make up nearly all of the value down to its
+    # depth, the difference has lost its digits: take those bidders exactly.
+    cancelled = np.flatnonzero(through > _CANCELLING * paid)
+    if cancelled.size:
+        paid[cancelled] = pool.exact_payments(cancelled, depth)
+    paid *= lot
+    return paid
 
-    def own_taken(depth: NDArray[np.int64]) -> NDArray[np.int64]:
-        taken: NDArray[np.int64] = np.clip(depth[own_owner] - own_start, 0, own_qty)
+
+#: A payment read as a difference of sums more than this many times larger
+#: than itself (ten bits cancelled) is computed again exactly.
+_CANCELLING = 1024.0
+
+
+class _Pool:
+    """The units a Vickrey winner may displace, highest price first: their price,
+    lots and owner (the bidder code, or -1 for unsold supply)."""
+
+    def __init__(self, price: NDArray[np.float64], qty: NDArray[np.int64],
+                 owner: NDArray[np.int64]) -> None:
+        self.price, self.qty, self.owner = price, qty, owner
+        self.cum = np.cumsum(qty)
+        self.value = np.cumsum(price * qty)
+        own = owner >= 0
+        self.own_owner, self.own_start = owner[own], (self.cum - qty)[own]
+        self.own_qty, self.own_price = qty[own], price[own]
+
+    @classmethod
+    def of(cls, bids: Bids, clearing: Clearing, lot: int) -> _Pool:
+        rejected = (clearing.eligible - clearing.awarded) // lot
+        has_rejected = rejected > 0
+        has_sold = clearing.offer_sold > 0
+        price = np.concatenate((bids.price[has_rejected], clearing.offers.price[has_sold]))
+        qty = np.concatenate((rejected[has_rejected], clearing.offer_sold[has_sold] // lot))
+        owner = np.concatenate((bids.bidder_codes[has_rejected],
+                                np.full(int(has_sold.sum()), -1)))
+        order = np.argsort(-price, kind="stable")
+        return cls(price[order], qty[order], owner[order])
+
+    def own_taken(self, depth: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Lots of each own step within its owner's ``depth``."""
+        taken: NDArray[np.int64] = np.clip(depth[self.own_owner] - self.own_start, 0,
+                                           self.own_qty)
         return taken
 
-    lo = won.copy()
-    hi = won + np.bincount(own_owner, weights=own_qty, minlength=n).astype(np.int64)
-    while (lo < hi).any():
-        mid = (lo + hi) // 2
-        count = np.bincount(own_owner, weights=own_taken(mid), minlength=n).astype(np.int64)
-        enough = mid - count >= won
-        hi = np.where(enough, mid, hi)
-        lo = np.where(enough, lo, mid + 1)
-    step = np.minimum(np.searchsorted(cum, lo, side="left"), max(cum.size - 1, 0))
-    pool = np.zeros(n)
-    if cum.size:
+    def depth(self, won: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+        """How deep into the pool each bidder must go to find ``won`` units of others."""
+        lo = won.copy()
+        hi = won + group_sum(self.own_owner, self.own_qty, n)
+        while (lo < hi).any():
+            mid = (lo + hi) // 2
+            enough = mid - group_sum(self.own_owner, self.own_taken(mid), n) >= won
+            hi = np.where(enough, mid, hi)
+            lo = np.where(enough, lo, mid + 1)
+        return lo
+
+    def step(self, depth: NDArray[np.int64]) -> NDArray[np.intp]:
+        """The step where each depth ends."""
+        found: NDArray[np.intp] = np.minimum(np.searchsorted(self.cum, depth, side="left"),
+                                             max(self.cum.size - 1, 0))
+        return found
+
+    def value_through(self, depth: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The value of the first ``depth`` units, own units included."""
+        if not self.cum.size:
+            return np.zeros(depth.size)
         # The steps before ``step`` in full, then part of ``step`` (adding the
         # part rather than subtracting the rest, which would cancel digits).
+        step = self.step(depth)
         before = np.maximum(step - 1, 0)
-        value_before = np.where(step > 0, value[before], 0.0)
-        cum_before = np.where(step > 0, cum[before], 0)
-        pool = np.where(lo > 0, value_before + (lo - cum_before) * price[step], 0.0)
-    own_value = np.bincount(own_owner, weights=own_taken(lo) * own_price, minlength=n)
-    paid: NDArray[np.float64] = (pool - own_value) * lot
-    return paid
+        value_before = np.where(step > 0, self.value[before], 0.0)
+        cum_before = np.where(step > 0, self.cum[before], 0)
+        through: NDArray[np.float64] = np.where(
+            depth > 0, value_before + (depth - cum_before) * self.price[step], 0.0)
+        return through
+
+    def own_value(self, depth: NDArray[np.int64], n: int) -> NDArray[np.float64]:
+        """The value of each bidder's own units within its depth."""
+        own = np.bincount(self.own_owner, weights=self.own_taken(depth) * self.own_price,
+                          minlength=n)
+        return own.astype(np.float64, copy=False)
+
+    def exact_payments(self, bidders: NDArray[np.intp],
+                       depth: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The payments of ``bidders`` in exact integer arithmetic, correctly rounded.
+
+        Every float is a whole number of units of ``1 / unit``, ``unit`` the
+        largest power-of-two denominator among the prices; values are summed
+        as Python integers in that unit and divided once at the end.
+        """
+        if not self.cum.size:
+            return np.zeros(bidders.size)
+        ratios = [p.as_integer_ratio() for p in self.price.tolist()]
+        unit = max((den for _, den in ratios), default=1)
+        whole = [num * (unit // den) for num, den in ratios]
+        qty = self.qty.tolist()
+        value = list(itertools.accumulate(w * q for w, q in zip(whole, qty, strict=True)))
+        cum = [0, *self.cum.tolist()]
+        value.insert(0, 0)
+        steps = self.step(depth[bidders]).tolist()
+        out = np.empty(bidders.size)
+        for i, (b, step) in enumerate(zip(bidders.tolist(), steps, strict=True)):
+            d = int(depth[b])
+            total = value[step] + (d - cum[step]) * whole[step] if d else 0
+            for k in np.flatnonzero(self.owner == b).tolist():
+                total -= min(max(d - cum[k], 0), qty[k]) * whole[k]
+            out[i] = total / unit
+        return out
 
 
 def _vickrey_payments(bids: Bids, clearing: Clearing, lot: int) -> NDArray[np.float64]:
@@ -128,7 +205,7 @@ def _vickrey_payments(bids: Bids, clearing: Clearing, lot: int) -> NDArray[np.fl
         return np.zeros(len(bids))
     per_bidder = _displaced_values(bids, clearing, lot)
     codes = bids.bidder_codes
-    won = np.bincount(codes, weights=clearing.awarded, minlength=per_bidder.size)
+    won = group_sum(codes, clearing.awarded, per_bidder.size)
     share = np.divide(clearing.awarded, won[codes], out=np.zeros(len(bids)), where=won[codes] > 0)
     return per_bidder[codes] * share
 

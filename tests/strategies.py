@@ -26,12 +26,17 @@ def bids(
     max_bids: int = 12,
     max_lots: int = 6,
     n_bidders: int = 5,
+    huge: bool = False,
 ) -> Bids:
-    """A small table of bids on a coarse price grid, quantities in whole lots."""
+    """A small table of bids on a coarse price grid, quantities in whole lots
+    (with ``huge``, some bids of 2^50 to 2^55 lots, beyond float64's integers)."""
     n = draw(st.integers(min_value=1, max_value=max_bids))
     bidder = draw(st.lists(st.integers(0, n_bidders - 1), min_size=n, max_size=n))
     price = draw(st.lists(prices, min_size=n, max_size=n))
-    lots = draw(st.lists(st.integers(0, max_lots), min_size=n, max_size=n))
+    cell = st.integers(0, max_lots)
+    if huge:
+        cell = st.one_of(cell, st.integers(2**50, 2**55))
+    lots = draw(st.lists(cell, min_size=n, max_size=n))
     return Bids(
         bidder=[f"b{i}" for i in bidder],
         price=price,
@@ -41,7 +46,7 @@ def bids(
 
 @st.composite
 def supplies(draw: st.DrawFn, *, lot_size: int = 1, max_lots: int = 30) -> int | Offers:
-    """An int supply or a supply curve of one to three steps."""
+    """An int supply or a supply curve of one to three steps, of up to ``max_lots`` lots."""
     if draw(st.booleans()):
         return draw(st.integers(0, max_lots)) * lot_size
     k = draw(st.integers(1, 3))
@@ -64,7 +69,11 @@ def auction_cases(draw: st.DrawFn) -> dict[str, Any]:
         "rng": draw(st.integers(0, 2**32 - 1)),
         "ration_by": draw(st.sampled_from(["bid", "bidder"])),
     }
-    return {"bids": draw(bids(lot_size=lot)), "supply": draw(supplies(lot_size=lot)), **options}
+    # One case in four has bids of 2^50 lots or more, whose totals float64
+    # cannot hold exactly: permits must still be counted as integers.
+    huge = draw(st.integers(0, 3)) == 0
+    return {"bids": draw(bids(lot_size=lot, huge=huge)),
+            "supply": draw(supplies(lot_size=lot, max_lots=2**53 if huge else 30)), **options}
 
 
 def unit_values(n: int, rng: np.random.Generator) -> np.ndarray[Any, np.dtype[np.float64]]:

@@ -11,8 +11,11 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from auctions import Bids, Offers, clear, pay_as_bid, uniform_price, vickrey
+from auctions import FORMATS, Bids, Offers, clear, pay_as_bid, uniform_price, vickrey
+from auctions._grouping import group_sum
 
 ABC = Bids(bidder=["a", "b", "c"], price=[12.0, 10.0, 8.0], quantity=[4, 4, 4])
 ABCD = Bids(bidder=["a", "b", "c", "d"], price=[12.0, 10.0, 8.0, 7.0], quantity=[4, 4, 4, 3])
@@ -311,3 +314,51 @@ def test_bidder_limits_by_bidder_in_permits():
     # In whole lots: a limit of 25 permits is 2 lots of 10.
     lots = uniform_price(bids, 100, bidder_limit={"a": 25}, lot_size=10)
     assert lots.awarded.tolist() == [20, 0, 80]
+
+
+def test_vickrey_payment_is_not_lost_under_the_bidders_own_units():
+    # One bidder asks for 2^50 permits at 4.5; one permit is offered at 1.5.
+    # It wins the permit, and the only unit its win displaces is the seller's
+    # reservation, 1.5. The bidder's own rejected units (2^50 - 1 at 4.5) lie
+    # above it in the pool; subtracting their value (5e15) from the pool's
+    # used to leave 0, 1 or 3 instead of 1.5.
+    r = vickrey(Bids(bidder=["a"], price=[4.5], quantity=[2**50]),
+                Offers(price=[1.5], quantity=[1]))
+    assert r.awarded.tolist() == [1]
+    assert r.payments.tolist() == [1.5]
+
+
+def test_vickrey_payments_of_bids_near_the_int64_limit_are_correctly_rounded():
+    # Three bids of 2^59 permits at 9, 7 and 5 for 2^59 + 5 permits. The bid
+    # at 7 wins 5 and displaces 5 of the bid at 5: 25. The bid at 9 wins 2^59
+    # and displaces the 2^59 - 5 rejected at 7 and 5 more at 5: 7 * 2^59 - 10.
+    big = 2**59
+    r = vickrey(Bids(bidder=["a", "b", "c"], price=[9.0, 7.0, 5.0], quantity=[big] * 3),
+                big + 5)
+    assert r.awarded.tolist() == [big, 5, 0]
+    assert r.payments.tolist() == [float(7 * big - 10), 25.0, 0.0]
+
+
+@pytest.mark.parametrize("name", ["uniform_price", "pay_as_bid", "vickrey"])
+def test_bidder_limit_counts_permits_beyond_float64_exactly(name):
+    # Bidder a asks for 2^53 + 1 permits in two bids; the limit is half of
+    # 2^54, 2^53. Summed as float64, 2^53 + 1 reads as 2^53 and nothing was
+    # trimmed: a kept one permit over its limit.
+    bids = Bids(bidder=["a", "a", "b"], price=[10.0, 9.0, 8.0],
+                quantity=[2**53, 1, 2**54])
+    r = FORMATS[name](bids, 2**54, bidder_limit=0.5)
+    assert r.awarded.tolist() == [2**53, 0, 2**53]
+    assert {k: v.awarded for k, v in r.by_bidder().items()} == {"a": 2**53, "b": 2**53}
+
+
+def test_by_bidder_totals_beyond_float64_are_exact():
+    bids = Bids(bidder=["a", "a"], price=[10.0, 9.0], quantity=[2**53, 1])
+    r = uniform_price(bids, 2**53 + 1)
+    assert r.by_bidder()["a"].awarded == 2**53 + 1
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2**58)), min_size=1, max_size=8))
+def test_group_sum_is_the_exact_integer_sum(pairs):
+    codes, values = zip(*pairs, strict=True)
+    expected = [sum(v for c, v in pairs if c == g) for g in range(4)]
+    assert group_sum(list(codes), list(values), 4).tolist() == expected
