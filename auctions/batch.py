@@ -564,8 +564,34 @@ def _vickrey_rows(
     value = np.cumsum(below_sorted * price_sorted, axis=1)
     total = cum[:, -1]
     query = np.minimum(rest, total[:, None])
-    rows, cols = np.nonzero(query > 0)  # winners that displace lots below the level
-    units = query[rows, cols]
+    most = int(query.max(initial=0))
+    if most <= n:
+        # Few distinct depths: the value of the top u lots below the level for
+        # every u up to the deepest, then one lookup per bid.
+        depths = np.arange(most + 1, dtype=np.int64)
+        table = _values_below(cum, value, price_sorted, np.repeat(np.arange(n_auctions), most + 1),
+                              np.tile(depths, n_auctions)).reshape(n_auctions, most + 1)
+        displaced_below = np.take_along_axis(table, query, axis=1)
+    else:
+        rows, cols = np.nonzero(query > 0)  # winners that displace lots below the level
+        displaced_below = np.zeros((n_auctions, n))
+        displaced_below[rows, cols] = _values_below(cum, value, price_sorted, rows,
+                                                    query[rows, cols])
+    paid: NDArray[np.float64] = (
+        from_level * np.nan_to_num(level)[:, None] + displaced_below
+        + (rest - query) * reserves[:, None]
+    )
+    paid *= awarded > 0
+    return paid
+
+
+def _values_below(
+    cum: NDArray[np.int64], value: NDArray[np.float64], price_sorted: NDArray[np.float64],
+    rows: NDArray[np.intp], units: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """The value of the first ``units[k]`` lots of row ``rows[k]`` (lots ``cum``, running
+    values ``value``, prices ``price_sorted``, all in sorted order); 0 for no lots."""
+    n = cum.shape[1]
     at = rows * n + np.clip(_search_rows(cum, rows, units), 0, n - 1)
     # The steps before ``at`` in full, then part of the step at ``at`` (adding
     # rather than subtracting the unused part, which would cancel digits).
@@ -573,12 +599,6 @@ def _vickrey_rows(
     before = np.where(first, 0, at - 1)
     value_before = np.where(first, 0.0, value.ravel()[before])
     cum_before = np.where(first, 0, cum.ravel()[before])
-    partial = value_before + (units - cum_before) * price_sorted.ravel()[at]
-    displaced_below = np.zeros((n_auctions, n))
-    displaced_below[rows, cols] = partial
-    paid: NDArray[np.float64] = (
-        from_level * np.nan_to_num(level)[:, None] + displaced_below
-        + (rest - query) * reserves[:, None]
-    )
-    paid *= awarded > 0
-    return paid
+    found: NDArray[np.float64] = np.where(
+        units > 0, value_before + (units - cum_before) * price_sorted.ravel()[at], 0.0)
+    return found
