@@ -335,9 +335,11 @@ class QuadraticMAC(MarginalAbatementCost):
     def _abatement(self, p: FloatArray) -> FloatArray:
         x = np.maximum(p - self.intercept, 0.0)
         b = self.linear
-        root = b + np.sqrt(b * b + 4.0 * self.quadratic * x)
+        # sqrt(b**2 + 4 d x) as a hypotenuse of sqrt(4 d x): it neither underflows
+        # to 0 at the smallest prices nor overflows at the largest.
+        root = b + np.hypot(b, 2.0 * np.sqrt(self.quadratic) * np.sqrt(x))
         out = np.zeros_like(x)
-        np.divide(2.0 * x, root, out=out, where=x > 0)
+        np.divide(x, 0.5 * root, out=out, where=x > 0)
         return out
 
     def _pieces(self, limit: FloatArray) -> Pieces | None:

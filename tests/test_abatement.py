@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from allocation.abatement import (
@@ -177,9 +177,22 @@ def test_abatement_inverts_marginal_cost(mac, price):
 
 
 @given(curves(), st.floats(0.0, 60.0), st.floats(0.0, 60.0))
+@example(QuadraticMAC(0.0, 0.01), 1.0, 5e-324)  # 4 d x underflowed: abatement was inf
 def test_abatement_rises_with_price(mac, p, q):
     low, high = sorted((p, q))
     assert (mac.abatement(low) <= mac.abatement(high) + 1e-12).all()
+
+
+def test_quadratic_abatement_at_extreme_prices():
+    # With no linear term the firm abates sqrt(x / d). At the smallest price,
+    # 4 d x underflows to 0 and the old root 2x / (b + sqrt(b^2 + 4 d x))
+    # divided by 0; at the largest, 2x overflowed.
+    mac = QuadraticMAC(linear=[0.0, 1.0], quadratic=[0.01, 1.0])
+    tiny = mac.abatement(5e-324)
+    assert tiny[0] == pytest.approx(math.sqrt(5e-324 / 0.01), rel=1e-12)
+    assert tiny[1] == 5e-324  # b = 1: abatement equals the price to first order
+    huge = mac.abatement(1e308)
+    assert huge.tolist() == pytest.approx([1e155, 1e154], rel=1e-12)
 
 
 @given(curves(), st.floats(0.0, 1.0))
