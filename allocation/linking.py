@@ -13,8 +13,13 @@ price equals ``rate`` times the target price; where the quota binds, the
 source price is lower and the difference is a rent to whoever holds the
 right to move permits; where nothing flows, the source price is at least
 ``rate`` times the target price. These are the conditions for the least
-total abatement cost of all regions together, so linking never costs more
-than separate markets; the result reports the gain.
+total abatement cost of all regions together (complementary slackness), so
+linking never costs more than separate markets; the result reports the gain.
+The reported prices are dual prices (the multipliers of the regions' permit
+balances) that meet all three conditions on every link. A region at a kink
+of its cost (abating all it can, holding just the permits it needs, or on
+the edge of a technology step) is content with any price in a range; of the
+prices in those ranges that meet the conditions, the least are reported.
 
 The solver sends permits along one path of links at a time (a chain of
 links, each used forward or undoing its flow), as far as lowers the total
@@ -510,7 +515,10 @@ def linked_equilibrium(
     high = [
         supplies[i].price(required[i] + 1e-9 * (1.0 + total_bau[i]))[0] for i in range(len(regs))
     ]
-    tied = _reconcile(low, high, flow, ends, rates, quotas, 1e-12 * scale)
+    tol = 1e-12 * scale
+    tied = _dual_prices(low, high, flow, ends, rates, quotas, tol)
+    if tied is None:  # the flows are least-cost only to rounding: tie what is sure
+        tied = _reconcile(low, high, flow, ends, rates, quotas, tol)
     markets: dict[str, MarketResult] = {}
     prices: dict[str, float] = {}
     for i, region in enumerate(regs):
@@ -601,6 +609,127 @@ def _cancel_round_trips(flow: FloatArray, ends: list[tuple[int, int]], rates: li
             flow[back] = max(flow[back] - common * rates[k], 0.0)
 
 
+_PRICE_RTOL = 1e-9  # relative slack on prices, as in ``_reconcile``'s ceiling test
+
+Bound = tuple[int, int, float]  # (x, y, factor): the price of x is at least factor * that of y
+
+
+def _slackness_bounds(
+    flow: FloatArray,
+    ends: list[tuple[int, int]],
+    rates: list[float],
+    quotas: list[float],
+    tol: float,
+) -> list[Bound]:
+    """The complementary-slackness conditions of the links, as lower bounds on prices.
+
+    A link ``u -> v`` at ``rate`` whose flow is strictly inside ``[0, quota]``
+    ties ``p_u = rate * p_v``; a full link needs ``p_v >= p_u / rate`` (the
+    gap is the quota rent); an idle link needs ``p_u >= rate * p_v``. A link
+    with quota 0 is both full and idle and imposes nothing.
+
+    Parameters
+    ----------
+    flow : ndarray of float64
+        Source permits moved along each link.
+    ends : list of (int, int)
+        Source and target region of each link.
+    rates, quotas : list of float
+        Each link's exchange rate and quota (``inf`` for none).
+    tol : float
+        Flows within ``tol`` permits of 0 or of the quota count as at it.
+
+    Returns
+    -------
+    list of (int, int, float)
+        Triples ``(x, y, factor)``, each meaning ``p_x >= factor * p_y``.
+    """
+    bounds: list[Bound] = []
+    for k, (u, v) in enumerate(ends):
+        if quotas[k] == 0:
+            continue
+        full, idle = flow[k] >= quotas[k] - tol, flow[k] <= tol
+        if not idle:
+            bounds.append((v, u, 1.0 / rates[k]))
+        if not full:
+            bounds.append((u, v, rates[k]))
+    return bounds
+
+
+def _raise_prices(prices: list[float], bounds: list[Bound]) -> bool:
+    """Raise each price in place to its lower bounds, one pass in order.
+
+    Parameters
+    ----------
+    prices : list of float
+        Regional prices, updated in place.
+    bounds : list of (int, int, float)
+        As from :func:`_slackness_bounds`.
+
+    Returns
+    -------
+    bool
+        Whether some price rose by more than ``_PRICE_RTOL`` (relative).
+    """
+    raised = False
+    for x, y, factor in bounds:
+        need = factor * prices[y]
+        if prices[x] < need:
+            raised = raised or prices[x] < need * (1 - _PRICE_RTOL)
+            prices[x] = need
+    return raised
+
+
+def _dual_prices(
+    low: list[float],
+    high: list[float],
+    flow: FloatArray,
+    ends: list[tuple[int, int]],
+    rates: list[float],
+    quotas: list[float],
+    tol: float,
+) -> list[float] | None:
+    """The least dual prices of the regions' permit balances, or ``None``.
+
+    Each region's price lies in its range ``[low, high]`` (a region at a kink
+    of its costs is content with any price there) and every link satisfies
+    complementary slackness (:func:`_slackness_bounds`). For least-cost
+    flows such prices exist, being the Lagrange multipliers of the balances
+    (Rockafellar 1984); the componentwise least of them is found by
+    raising prices from ``low`` to their bounds, Bellman-Ford style: every
+    bound reads ``p_x >= factor * p_y`` and is monotone, so the rounds climb
+    to the least solution and settle within ``n`` rounds when one exists.
+
+    Parameters
+    ----------
+    low, high : list of float
+        Each region's range of prices at its required abatement (``high``
+        is ``inf`` for a region abating all it can).
+    flow, ends, rates, quotas, tol
+        The links, as for :func:`_slackness_bounds`.
+
+    Returns
+    -------
+    list of float or None
+        The prices, one per region; ``None`` when they do not settle within
+        ``n + 1`` rounds or leave a range by more than ``_PRICE_RTOL``
+        (flows least-cost only to rounding). Prices above ``high`` within
+        that slack are clamped to it.
+    """
+    if not all(math.isfinite(p) for p in low):
+        return None
+    bounds = _slackness_bounds(flow, ends, rates, quotas, tol)
+    prices = list(low)
+    for _ in range(len(low) + 1):
+        if not _raise_prices(prices, bounds):
+            break
+    else:
+        return None
+    if any(p * (1 - _PRICE_RTOL) > h for p, h in zip(prices, high, strict=True)):
+        return None
+    return [min(p, h) for p, h in zip(prices, high, strict=True)]
+
+
 def _reconcile(
     low: list[float],
     high: list[float],
@@ -612,11 +741,12 @@ def _reconcile(
 ) -> list[float]:
     """Regional prices consistent with the links that carry flow below their quota.
 
-    A region at a kink of its costs (abating all it can, or on the edge of a
-    step) is content at any price in ``[low, high]``; a link carrying
-    permits strictly inside its bounds ties ``p_source = rate * p_target``.
-    Within each group of regions so tied, the lowest consistent prices are
-    taken.
+    The fallback of :func:`_dual_prices`. A region at a kink of its costs
+    (abating all it can, or on the edge of a step) is content at any price
+    in ``[low, high]``; a link carrying permits strictly inside its bounds
+    ties ``p_source = rate * p_target``. Within each group of regions so
+    tied, the lowest consistent prices are taken; full and idle links are
+    not checked.
     """
     n = len(low)
     neighbours: list[list[tuple[int, float]]] = [[] for _ in range(n)]

@@ -151,6 +151,39 @@ def test_three_regions_in_a_line():
     assert r.flow.tolist() == pytest.approx([0.0, 20.0, 0.0, 10.0])
 
 
+def test_region_at_a_kink_prices_an_idle_link():
+    # A: slope 1, BAU 100, 80 permits: p_A = 20. B: slope 1, BAU 10, no permits:
+    # it abates all it can (10 t), so any price from MC(10) = 10 up suits it.
+    # Link B -> A at rate 2: B has no permit to spare, so nothing flows, and
+    # the idle link needs p_B >= 2 * p_A = 40. The least such price in B's
+    # range [10, inf) is 40; A's range is [20, 20]. (The old tie of only the
+    # links carrying flow reported p_B = 10 < 40, as if a B permit, worth 40
+    # in A, were left unsold.)
+    a = Region("A", bau=[100], permits=[80], mac=LinearMAC([1.0]))
+    b = Region("B", bau=[10], permits=[0], mac=LinearMAC([1.0]))
+    r = linked_equilibrium([a, b], [Link("B", "A", rate=2.0)])
+    assert r.flow.tolist() == [0.0]
+    assert r.price == {"A": 20.0, "B": 40.0}
+    assert r.markets["B"].abatement.tolist() == [10.0]
+    assert r.quota_rent.tolist() == [0.0]
+
+
+def test_region_at_a_kink_passes_permits_through_full_links():
+    # c -> b -> a, quota 10 on each link. a: slope 1, BAU 30, 6 permits; c: slope
+    # 0.5, BAU 30, 16 permits; b: one tonne, no permits, abates it (p_b in [1, inf)).
+    # Ten permits pass through b: a needs 14 t (p_a = 14), c 24 t (p_c = 24 * 0.5
+    # = 12 < 14), so both quotas bind. Full links need p_c <= p_b <= p_a: the
+    # least p_b is 12, and the rent 10 * (14 - 12) = 20 falls on b -> a. (The old
+    # tie reported p_b = 1 < p_c, as if undoing the flow c -> b paid.)
+    a = Region("a", bau=[30], permits=[6], mac=LinearMAC([1.0]))
+    b = Region("b", bau=[1], permits=[0], mac=LinearMAC([1.0]))
+    c = Region("c", bau=[30], permits=[16], mac=LinearMAC([0.5]))
+    r = linked_equilibrium([a, b, c], [Link("b", "a", quota=10), Link("c", "b", quota=10)])
+    assert r.flow.tolist() == [10.0, 10.0]
+    assert r.price == {"a": 14.0, "b": 12.0, "c": 12.0}
+    assert r.quota_rent.tolist() == [20.0, 0.0]
+
+
 # ------------------------------------------------------------- properties
 
 
@@ -199,36 +232,42 @@ def test_linking_never_costs_more_and_respects_quotas(system):
         assert m.net_trade.sum() == pytest.approx(m.imported, abs=1e-7 * (1 + reg.cap))
 
 
-def at_kink(market, region):
-    """A region abating all it can, or with permits to spare: its price is not pinned."""
-    capacity = float(np.minimum(region.bau, region.mac.max_abatement).sum())
-    return market.total_abatement >= capacity - 1e-7 or market.status == "surplus"
-
-
 @given(linked_systems())
 def test_no_profitable_trade_is_left(system):
-    """Arbitrage: a link carrying permits below its quota equalises prices at its rate;
-    an idle link would not pay; a full one would pay more."""
+    """Complementary slackness: a link carrying permits below its quota equalises
+    prices at its rate; a full one would pay more; an idle one would not pay.
+
+    Holds for every link, also where a region is at a kink of its costs: the
+    reported prices are dual prices, chosen within each region's range."""
     regions, links = system
     r = linked_equilibrium(regions, links)
-    by_name = {reg.name: reg for reg in regions}
     for flow, link in zip(r.flow.tolist(), links, strict=True):
         src, tgt = r.price[link.source], link.rate * r.price[link.target]
         tol = 1e-6 * (1.0 + src + tgt)
         quota = np.inf if link.quota is None else link.quota
         if quota == 0:
             continue
-        # A region at a kink has no single price; it reports the lowest.
-        pinned = not (at_kink(r.markets[link.source], by_name[link.source])
-                      or at_kink(r.markets[link.target], by_name[link.target]))
-        if 1e-9 < flow < quota - 1e-9:
-            assert src == pytest.approx(tgt, rel=1e-6, abs=1e-6)
-        elif flow >= quota - 1e-9:
-            # (A full link between two kinks, as permits passing through a
-            # region that abates all it can, need not show its gain.)
-            assert src <= tgt + tol or not pinned
-        elif pinned:
+        if flow >= quota - 1e-9:
+            assert src <= tgt + tol
+        elif flow <= 1e-9:
             assert src >= tgt - tol
+        else:
+            assert src == pytest.approx(tgt, rel=1e-6, abs=1e-6)
+    # Each price is one its region's firms accept: a firm abating part of what
+    # it can has that marginal cost, one abating all has no more, one abating
+    # nothing has no less.
+    for reg in regions:
+        m, p = r.markets[reg.name], r.price[reg.name]
+        most = np.minimum(np.asarray(reg.bau, dtype=float), reg.mac.max_abatement)
+        cost = reg.mac.marginal_cost(m.abatement)
+        tol = 1e-6 * (1.0 + p)
+        for a, top, c in zip(m.abatement.tolist(), most.tolist(), cost.tolist(), strict=True):
+            if a >= top - 1e-9:
+                assert c <= p + tol
+            if a <= 1e-9:
+                assert c >= p - tol
+            if 1e-9 < a < top - 1e-9:
+                assert c == pytest.approx(p, rel=1e-6, abs=1e-6)
 
 
 @given(linked_systems())
