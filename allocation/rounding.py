@@ -155,6 +155,8 @@ def largest_remainder(
         return np.zeros(n, dtype=np.int64)
     if mass <= 0.0:
         raise ValueError(f"quotas must not all be zero when total is {target} (got sum 0)")
+    if target >= _EXACT_FROM:
+        return _exact_largest_remainder(q, target, rank)
     scaled = q * (target / mass)
     floors = np.floor(scaled)
     remainder = scaled - floors
@@ -170,6 +172,34 @@ def largest_remainder(
     left = -excess
     if left:
         out[_select(remainder, left, rank)] += 1
+    return out
+
+
+#: From this total on, a float64 scaled quota is too coarse to be floored within
+#: one of its exact value (its last bit is worth 1/4 or more): the quotas are
+#: apportioned in exact integer arithmetic instead.
+_EXACT_FROM = 2**50
+
+
+def _exact_largest_remainder(
+    q: NDArray[np.float64], total: int, rank: ArrayLike | None,
+) -> NDArray[np.int64]:
+    """:func:`largest_remainder` in Python integers: every float quota is a whole
+    number of units of ``1 / unit`` (``unit`` a power of two)."""
+    ratios = [x.as_integer_ratio() for x in q.tolist()]
+    unit = max(den for _, den in ratios)
+    whole = [num * (unit // den) for num, den in ratios]
+    mass = sum(whole)
+    floors, remainders = zip(*(divmod(w * total, mass) for w in whole), strict=True)
+    out = np.array(floors, dtype=np.int64)
+    left = total - sum(floors)
+    if left:
+        order = np.arange(q.size) if rank is None else np.asarray(rank)
+        if order.shape != q.shape:
+            raise ValueError(f"priority must have one entry per quota (got shape {order.shape})")
+        ties = order.tolist()
+        best = sorted(range(q.size), key=lambda i: (-remainders[i], ties[i]))[:left]
+        out[best] += 1
     return out
 
 

@@ -98,7 +98,8 @@ amounts = st.integers(min_value=0, max_value=400).map(float)
 positive_amounts = st.integers(min_value=1, max_value=400).map(float)
 benchmark_values = st.integers(min_value=1, max_value=20).map(lambda x: x / 10)
 shares = st.sampled_from([0.0, 0.0, 0.05, 0.1, 0.25, 0.5])
-caps = st.one_of(st.none(), st.integers(min_value=0, max_value=4000))
+caps = st.one_of(st.none(), st.integers(min_value=0, max_value=4000),
+                st.integers(min_value=2**53, max_value=2**60))  # beyond float64's integers
 
 
 @st.composite
