@@ -115,9 +115,13 @@ class BatchResult:
         nan where nothing was sold.
     awarded : ndarray of int64, shape (n_auctions, n_bids)
     status : ndarray of str, shape (n_auctions,)
+    vickrey_payments : ndarray of float64, shape (n_auctions, n_bids), or None
+        Vickrey payments, computed while clearing (they cannot be read off
+        the other fields); None for the other formats.
     payments : ndarray of float64, shape (n_auctions, n_bids)
-        Computed on first use, from the fields above, where the format
-        allows.
+        Money paid for each bid: ``vickrey_payments``, or, computed on first
+        use and then kept, the awards times the clearing price
+        (uniform-price) or times the bids (pay-as-bid).
     """
 
     format: str
