@@ -150,9 +150,8 @@ def _reach(
     ``cum`` holds the lots in sorted order and is overwritten by their running
     sum over the rows laid end to end, so that one ``numpy.searchsorted``
     finds every row's marginal position (``most`` bounds the lots of one
-    bid). Returns the position in the row (0
-    where nothing is traded), the lots before it, and each row's demand and
-    traded lots.
+    bid). Returns the position in the row (0 where nothing is traded), the
+    lots before it, and each row's demand and traded lots.
     """
     n = cum.shape[1]
     if cum.size * (most + 1) >= 2**62:

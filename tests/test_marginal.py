@@ -65,3 +65,18 @@ def test_prices_one_ulp_apart_at_the_margin_are_not_merged():
     m = marginal_bids(prices, np.array([[3, 3, 3]]), np.array([4]))
     assert (m.level.tolist(), m.column.tolist(), m.above.tolist()) == ([1.0], [0], [3])
     assert m.alone.tolist() == [True]
+
+
+def test_running_sums_per_row_where_one_over_all_rows_would_overflow():
+    # Four rows of four bids of about 2^59 lots: laid end to end, the running
+    # sum would pass 2^63, so each row is summed on its own.
+    rng = np.random.default_rng(3)
+    prices = rng.integers(1, 5, (4, 4)).astype(float)
+    lots = 2**59 - rng.integers(0, 1000, (4, 4))
+    traded = np.array([0, 2**59, 2 * 2**59 + 7, int(lots[3].sum())])
+    m = marginal_bids(prices, lots, traded)
+    assert m.demand.tolist() == [int(x) for x in lots.sum(axis=1)]
+    assert m.traded.tolist() == traded.tolist()
+    for i in range(1, 4):
+        level, above, at_level = brute_force(prices[i].tolist(), lots[i].tolist(), int(traded[i]))
+        assert (m.level[i], m.above[i], m.alone[i]) == (level, above, at_level <= 1)
