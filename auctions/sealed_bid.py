@@ -190,11 +190,15 @@ class _Pool:
         cum = [0, *self.cum.tolist()]
         value.insert(0, 0)
         steps = self.step(depth[bidders]).tolist()
+        owned = np.flatnonzero(np.isin(self.owner, bidders))
+        owned = owned[np.argsort(self.owner[owned], kind="stable")]
+        bounds = np.searchsorted(self.owner[owned], [bidders, bidders + 1]).T.tolist()
         out = np.empty(bidders.size)
         for i, (b, step) in enumerate(zip(bidders.tolist(), steps, strict=True)):
             d = int(depth[b])
             total = value[step] + (d - cum[step]) * whole[step] if d else 0
-            for k in np.flatnonzero(self.owner == b).tolist():
+            first, last = bounds[i]
+            for k in owned[first:last].tolist():
                 total -= min(max(d - cum[k], 0), qty[k]) * whole[k]
             out[i] = total / unit
         return out
