@@ -143,7 +143,8 @@ def eu_product_benchmarks(
     Examples
     --------
     >>> eu_product_benchmarks(confirmed_only=True)
-    {'grey cement clinker': 0.766, 'white cement clinker': 0.987}
+    {'grey cement clinker': 0.766, 'white cement clinker': 0.987, 'primary aluminium': 1.514,
+     'ammonia': 1.619}
     """
     rows = [
         r

@@ -56,11 +56,17 @@ def test_2019_and_2020_share_one_plan() -> None:
 
 
 def test_eu_values_as_published() -> None:
-    # CEMBUREAU (December 2010): 766 and 987 kg CO2 per tonne of grey and white clinker.
+    # CEMBUREAU (December 2010): 766 and 987 kg CO2 per tonne of grey and white clinker;
+    # CRU (2018): 1.514 t CO2 per tonne of primary aluminium for phase 3; Hoxha et al.
+    # (International Fertiliser Society): 1.619 t CO2 per tonne of ammonia.
     assert eu_product_benchmarks(confirmed_only=True) == {
         "grey cement clinker": 0.766,
         "white cement clinker": 0.987,
+        "primary aluminium": 1.514,
+        "ammonia": 1.619,
     }
+    # Kallanish (2025): hot metal 1.288 in 2021-2025, before 1.248 for 2026-2030.
+    assert eu_product_benchmarks("2021-2025", confirmed_only=True) == {"hot metal": 1.288}
     # Commission (31 May 2021): the correction factor is 100 % for 2021-2025.
     assert [eu_correction_factor(y) for y in range(2021, 2026)] == [1.0] * 5
     assert set(eu_product_benchmarks("2021-2025")) == set(eu_product_benchmarks())
