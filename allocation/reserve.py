@@ -74,7 +74,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from auctions import AuctionResult, Bids, Offers, reverse_auction, uniform_price
-from auctions._grouping import group_sum
+from auctions._exact import group_sum
 from auctions._validate import as_quantities, check_choice, check_nonnegative_int, check_price
 from auctions.bids import factorize
 from auctions.clearing import TIE_BREAKS, ClearingOptions, PriceRule, SeedLike, TieBreak

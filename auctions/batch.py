@@ -31,6 +31,7 @@ from typing import Any, Final, Literal, NoReturn, TypedDict, Unpack
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from auctions._exact import row_fsum
 from auctions._marginal import marginal_bids
 from auctions._validate import check_choice, check_nonnegative_int, check_price, check_share
 from auctions.bids import Bids, Offers
@@ -171,7 +172,7 @@ class BatchResult:
     @property
     def revenue(self) -> NDArray[np.float64]:
         """Each auction's revenue, the exact sum of its payments."""
-        return np.array([math.fsum(row) for row in self.payments.tolist()])
+        return row_fsum(self.payments)
 
     def auction(self, i: int) -> AuctionResult:
         """Auction ``i`` as an :class:`~auctions.result.AuctionResult`."""

@@ -38,7 +38,7 @@ from typing import Any, Final, Literal, NamedTuple, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
-from auctions._grouping import group_sum
+from auctions._exact import group_sum
 from auctions._validate import (
     check_choice,
     check_nonnegative_int,

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from auctions._grouping import group_sum
+from auctions._exact import group_sum
 from auctions.bids import Bids, Offers
 
 __all__ = ["AuctionResult", "BidderTotal"]

@@ -29,7 +29,7 @@ from typing import Unpack
 import numpy as np
 from numpy.typing import NDArray
 
-from auctions._grouping import group_sum
+from auctions._exact import group_sum
 from auctions.bids import Bids, Offers
 from auctions.clearing import Clearing, ClearingOptions, clear
 from auctions.result import AuctionResult

@@ -109,6 +109,9 @@ def batch(n_auctions: int, n_bids: int, repeats: int) -> None:
         t = best_time(partial(with_payments, name), repeats)
         print(f"  {'  and reading payments':<30} {t * 1e3:8.1f} ms   "
               f"ratio to sort {t / reference:5.2f}   ({name})")
+    t = best_time(lambda: clear_batch(price, quantity, supply, rng=0).revenue, repeats)
+    print(f"  {'  and reading revenue':<30} {t * 1e3:8.1f} ms   "
+          f"ratio to sort {t / reference:5.2f}   (uniform_price; exact sums)")
     whole = np.round(price)
     t = best_time(partial(clear_batch, whole, quantity, supply, rng=0), repeats)
     print(f"  {'same, prices in whole euros':<30} {t * 1e3:8.1f} ms   "

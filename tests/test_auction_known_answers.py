@@ -11,11 +11,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from auctions import FORMATS, Bids, Offers, clear, pay_as_bid, uniform_price, vickrey
-from auctions._grouping import group_sum
 
 ABC = Bids(bidder=["a", "b", "c"], price=[12.0, 10.0, 8.0], quantity=[4, 4, 4])
 ABCD = Bids(bidder=["a", "b", "c", "d"], price=[12.0, 10.0, 8.0, 7.0], quantity=[4, 4, 4, 3])
@@ -355,10 +352,3 @@ def test_by_bidder_totals_beyond_float64_are_exact():
     bids = Bids(bidder=["a", "a"], price=[10.0, 9.0], quantity=[2**53, 1])
     r = uniform_price(bids, 2**53 + 1)
     assert r.by_bidder()["a"].awarded == 2**53 + 1
-
-
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2**58)), min_size=1, max_size=8))
-def test_group_sum_is_the_exact_integer_sum(pairs):
-    codes, values = zip(*pairs, strict=True)
-    expected = [sum(v for c, v in pairs if c == g) for g in range(4)]
-    assert group_sum(list(codes), list(values), 4).tolist() == expected
