@@ -266,6 +266,9 @@ class LinearMAC(MarginalAbatementCost):
 
 
 # ------------------------------------------------------------- quadratic
+#: Beyond these, b**2 + 4 d x loses digits to underflow or overflows.
+_TINY, _HUGE = 2.0**-960, 2.0**960
+
 class QuadraticMAC(MarginalAbatementCost):
     """Quadratic marginal abatement cost ``e_i + b_i * a + d_i * a**2``.
 
@@ -334,10 +337,16 @@ class QuadraticMAC(MarginalAbatementCost):
 
     def _abatement(self, p: FloatArray) -> FloatArray:
         x = np.maximum(p - self.intercept, 0.0)
-        b = self.linear
-        # sqrt(b**2 + 4 d x) as a hypotenuse of sqrt(4 d x): it neither underflows
-        # to 0 at the smallest prices nor overflows at the largest.
-        root = b + np.hypot(b, 2.0 * np.sqrt(self.quadratic) * np.sqrt(x))
+        b, d = np.broadcast_to(self.linear, x.shape), np.broadcast_to(self.quadratic, x.shape)
+        with np.errstate(over="ignore"):  # an infinite disc is mended below
+            disc = b * b + 4.0 * d * x
+        root = b + np.sqrt(disc)
+        if disc.size and not (disc.min() > _TINY and disc.max() < _HUGE):
+            odd = np.flatnonzero(~((disc > _TINY) & (disc < _HUGE)) & (x > 0))
+            # Near the ends of the float range, sqrt(b**2 + 4 d x) as a
+            # hypotenuse, which neither underflows to 0 nor overflows.
+            bo = b[odd]
+            root[odd] = bo + np.hypot(bo, 2.0 * np.sqrt(d[odd]) * np.sqrt(x[odd]))
         out = np.zeros_like(x)
         np.divide(x, 0.5 * root, out=out, where=x > 0)
         return out
