@@ -68,18 +68,20 @@ def row_fsum(values: NDArray[np.float64]) -> NDArray[np.float64]:
     n_rows, n = values.shape
     if n_rows < 4 * n:
         return np.array([math.fsum(row) for row in values.tolist()])
-    high, low, size = _sum2(values)
-    total = high + low
-    part = total - high
-    rest = (high - (total - part)) + (low - part)  # exactly high + low - total
+    with np.errstate(over="ignore", invalid="ignore"):  # such rows go to math.fsum
+        high, low, size = _sum2(values)
+        total = high + low
+        part = total - high
+        rest = (high - (total - part)) + (low - part)  # exactly high + low - total
     gamma = (n - 1) * 2.0**-53 / (1 - (n - 1) * 2.0**-53)
     doubt = 2.0 * gamma * gamma * size
     # The exact sum lies within ``doubt`` of ``total + rest``; ``total`` is its
     # correct rounding when all of that range is nearer to ``total`` than to
     # either neighbouring float.
-    above = np.nextafter(total, np.inf) - total
-    below = total - np.nextafter(total, -np.inf)
-    sure = np.isfinite(total) & (rest + doubt < above / 2) & (doubt - rest < below / 2)
+    with np.errstate(invalid="ignore"):
+        above = np.nextafter(total, np.inf) - total
+        below = total - np.nextafter(total, -np.inf)
+        sure = np.isfinite(total) & (rest + doubt < above / 2) & (doubt - rest < below / 2)
     for i in np.flatnonzero(~sure).tolist():
         total[i] = math.fsum(values[i].tolist())
     return total

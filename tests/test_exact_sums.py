@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -37,3 +39,12 @@ def test_row_fsum_is_math_fsum_of_each_row(rows):
     expected = [math.fsum(r) for r in rows]
     got = row_fsum(values).tolist()
     assert [repr(x) for x in got] == [repr(x) for x in expected]
+
+
+def test_row_fsum_of_a_row_that_overflows_raises_as_math_fsum_does():
+    # 1e308 + 1e308 leaves the floats: math.fsum raises OverflowError, and so
+    # does the vectorised path, with no numpy warning on the way.
+    rows = np.array([[1.0, 2.0, 3.0]] * 12 + [[1e308, 1e308, -1e308]])
+    with pytest.raises(OverflowError), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row_fsum(rows)
