@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from auctions._exact import group_sum
 from auctions.bids import Bids, Offers
-from auctions.clearing import Clearing, ClearingOptions, clear
+from auctions.clearing import Clearing, ClearingOptions, _argsort, clear
 from auctions.result import AuctionResult
 
 __all__ = ["pay_as_bid", "uniform_price", "vickrey"]
@@ -126,8 +126,9 @@ class _Pool:
         qty = np.concatenate((rejected[has_rejected], clearing.offer_sold[has_sold] // lot))
         owner = np.concatenate((bids.bidder_codes[has_rejected],
                                 np.full(int(has_sold.sum()), -1)))
-        order = np.argsort(-price, kind="stable")
-        return cls(price[order], qty[order], owner[order])
+        # Highest price first; the order among equal prices changes no payment.
+        order, negated = _argsort(-price)
+        return cls(-negated, qty[order], owner[order])
 
     def own_taken(self, depth: NDArray[np.int64]) -> NDArray[np.int64]:
         """Lots of each own step within its owner's ``depth``."""
