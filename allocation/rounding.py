@@ -96,7 +96,9 @@ def largest_remainder(
     changes when they already do). Each scaled quota is rounded down and the
     ``total - sum(floors)`` permits left go, one each, to the largest
     fractional remainders. Equal remainders are served in increasing order of
-    ``priority`` (row order when omitted).
+    ``priority`` (row order when omitted). Totals of 2^50 and more, whose
+    scaled quotas float64 cannot floor reliably, are apportioned in exact
+    integer arithmetic.
 
     Parameters
     ----------
