@@ -6,7 +6,8 @@
 (:func:`group_sum`).
 
 Revenue is the exact sum of the payments, ``math.fsum``: the correctly
-rounded sum. :func:`row_fsum` gives it for many rows at once.
+rounded sum. :func:`row_fsum` gives it for many rows at once, and
+:func:`array_fsum` for one long array.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["group_sum", "row_fsum"]
+__all__ = ["array_fsum", "group_sum", "row_fsum"]
 
 
 def group_sum(codes: ArrayLike, values: ArrayLike, n_groups: int) -> NDArray[np.int64]:
@@ -73,18 +74,64 @@ def row_fsum(values: NDArray[np.float64]) -> NDArray[np.float64]:
         total = high + low
         part = total - high
         rest = (high - (total - part)) + (low - part)  # exactly high + low - total
-    gamma = (n - 1) * 2.0**-53 / (1 - (n - 1) * 2.0**-53)
-    doubt = 2.0 * gamma * gamma * size
-    # The exact sum lies within ``doubt`` of ``total + rest``; ``total`` is its
-    # correct rounding when all of that range is nearer to ``total`` than to
-    # either neighbouring float.
-    with np.errstate(invalid="ignore"):
-        above = np.nextafter(total, np.inf) - total
-        below = total - np.nextafter(total, -np.inf)
-        sure = np.isfinite(total) & (rest + doubt < above / 2) & (doubt - rest < below / 2)
+    sure = _rounds_surely(total, rest, _doubt(n) * size)
     for i in np.flatnonzero(~sure).tolist():
         total[i] = math.fsum(values[i].tolist())
     return total
+
+
+def array_fsum(values: NDArray[np.float64]) -> float:
+    """``math.fsum`` of a 1-D array, several times faster on long arrays.
+
+    The array is cut into rows, each row summed by *Sum2* as in
+    :func:`row_fsum`, and the pairs added exactly by ``math.fsum``; the
+    answer is kept where the error bound leaves no doubt about its rounding,
+    and otherwise found by ``math.fsum`` over the whole array.
+
+    Examples
+    --------
+    >>> array_fsum(np.full(10_000, 0.1)) == math.fsum([0.1] * 10_000)
+    True
+    """
+    n = values.size
+    width = math.isqrt(n // 4)
+    if width < 16:
+        return math.fsum(values.tolist())
+    rows = n // width
+    with np.errstate(over="ignore", invalid="ignore"):
+        high, low, size = _sum2(values[: rows * width].reshape(rows, width))
+    parts = [*high.tolist(), *low.tolist(), *values[rows * width:].tolist()]
+    try:
+        total = math.fsum(parts)
+        rest = math.fsum([*parts, -total])  # the pairs' exact sum less total, rounded
+    except (OverflowError, ValueError):
+        return math.fsum(values.tolist())
+    # ``rest`` itself is rounded: allow for its last bit too.
+    doubt = _doubt(width) * float(size.sum()) * (1 + 2.0**-40) + (math.ulp(rest) if rest else 0.0)
+    sure = _rounds_surely(np.array([total]), np.array([rest]), np.array([doubt]))
+    return total if sure[0] else math.fsum(values.tolist())
+
+
+def _doubt(n: int) -> float:
+    """``2 gamma(n-1)**2``: times the sum of magnitudes, a bound on how far a
+    *Sum2* pair of ``n`` values lies from their exact sum."""
+    gamma = (n - 1) * 2.0**-53 / (1 - (n - 1) * 2.0**-53)
+    return 2.0 * gamma * gamma
+
+
+def _rounds_surely(
+    total: NDArray[np.float64], rest: NDArray[np.float64], doubt: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Where ``total`` is surely the correct rounding of a sum known to lie within
+    ``doubt`` of ``total + rest``: all of that range is nearer to ``total`` than to
+    either neighbouring float (an exact sum of zero is sure)."""
+    with np.errstate(invalid="ignore"):
+        above = np.nextafter(total, np.inf) - total
+        below = total - np.nextafter(total, -np.inf)
+        near = (rest + doubt < above / 2) & (doubt - rest < below / 2)
+    exact_zero = (total == 0) & (rest == 0) & (doubt == 0)
+    sure: NDArray[np.bool_] = np.isfinite(total) & (near | exact_zero)
+    return sure
 
 
 def _sum2(

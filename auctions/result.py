@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from auctions._exact import group_sum
+from auctions._exact import array_fsum, group_sum
 from auctions.bids import Bids, Offers
 
 __all__ = ["AuctionResult", "BidderTotal"]
@@ -106,10 +107,10 @@ class AuctionResult:
         """Permits offered and not awarded (``supply - sold``)."""
         return self.supply - self.sold
 
-    @property
+    @cached_property
     def revenue(self) -> float:
-        """The auctioneer's revenue: the exact sum of the payments."""
-        return math.fsum(self.payments.tolist())
+        """The auctioneer's revenue: the exact sum of the payments (``math.fsum``)."""
+        return array_fsum(self.payments)
 
     @property
     def surplus(self) -> float:
