@@ -77,7 +77,6 @@ Carbon*, chapter 8 (banking, and borrowing within a trading period).
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from fractions import Fraction
@@ -86,6 +85,7 @@ from typing import Any, Final, Literal, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from allocation.rounding import exact_sum
 from auctions._validate import (
     as_quantities,
     check_choice,
@@ -309,7 +309,7 @@ class Surrender:
     @property
     def total_penalty(self) -> float:
         """All penalties, in money."""
-        return math.fsum(self.penalty.tolist())
+        return exact_sum(self.penalty)
 
     def to_frame(self) -> Any:
         """One row per firm as a :class:`pandas.DataFrame` (needs the ``pandas`` extra)."""

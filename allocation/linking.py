@@ -77,6 +77,7 @@ from allocation.market import (
     equilibrium,
     split_surplus,
 )
+from allocation.rounding import exact_sum
 from auctions._validate import check_choice, check_nonnegative_int
 
 __all__ = ["Link", "LinkedResult", "Region", "linked_equilibrium", "two_way"]
@@ -275,8 +276,8 @@ class LinkedResult:
         out = {}
         for name in self.regions:
             alone = self.separate[name]
-            linked = math.fsum(self.markets[name].cost.tolist())
-            out[name] = math.inf if alone is None else math.fsum(alone.cost.tolist()) - linked
+            linked = exact_sum(self.markets[name].cost)
+            out[name] = math.inf if alone is None else exact_sum(alone.cost) - linked
         return out
 
     @property

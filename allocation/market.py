@@ -73,6 +73,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from allocation.abatement import LinearMAC, MarginalAbatementCost, StackedMAC
+from allocation.rounding import exact_sum
 from auctions._validate import as_prices, as_quantities, check_choice, check_price, same_length
 
 __all__ = [
@@ -392,12 +393,12 @@ class MarketResult:
     @property
     def total_abatement(self) -> float:
         """Tonnes abated in all."""
-        return math.fsum(self.abatement.tolist())
+        return exact_sum(self.abatement)
 
     @property
     def total_abatement_cost(self) -> float:
         """The market's total abatement cost."""
-        return math.fsum(self.abatement_cost.tolist())
+        return exact_sum(self.abatement_cost)
 
     @property
     def total_saving(self) -> float:
@@ -407,22 +408,22 @@ class MarketResult:
         ``saving.sum()`` unless the regulator sold permits at the ceiling or
         permits were imported.
         """
-        return math.fsum(self.cost_without_trading.tolist()) - self.total_abatement_cost
+        return exact_sum(self.cost_without_trading) - self.total_abatement_cost
 
     @property
     def volume(self) -> float:
         """Permits bought from other firms, in all."""
-        return math.fsum(np.maximum(self.net_trade, 0.0).tolist())
+        return exact_sum(np.maximum(self.net_trade, 0.0))
 
     @property
     def total_issued(self) -> float:
         """Permits the regulator sold at the ceiling."""
-        return math.fsum(self.issued.tolist())
+        return exact_sum(self.issued)
 
     @property
     def total_unused(self) -> float:
         """Permits left unused."""
-        return math.fsum(self.unused.tolist())
+        return exact_sum(self.unused)
 
     def to_frame(self) -> Any:
         """One row per firm as a :class:`pandas.DataFrame` (needs the ``pandas`` extra)."""
