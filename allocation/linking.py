@@ -517,9 +517,10 @@ def linked_equilibrium(
         supplies[i].price(required[i] + 1e-9 * (1.0 + total_bau[i]))[0] for i in range(len(regs))
     ]
     tol = 1e-12 * scale
-    tied = _dual_prices(low, high, flow, ends, rates, quotas, tol)
+    tied = _dual_prices(low, high, _slackness_bounds(flow, ends, rates, quotas, tol))
     if tied is None:  # the flows are least-cost only to rounding: tie what is sure
-        tied = _reconcile(low, high, flow, ends, rates, quotas, tol)
+        interior = _slackness_bounds(flow, ends, rates, quotas, tol, interior_only=True)
+        tied = _dual_prices(low, high, interior) or list(low)
     markets: dict[str, MarketResult] = {}
     prices: dict[str, float] = {}
     for i, region in enumerate(regs):
@@ -610,7 +611,7 @@ def _cancel_round_trips(flow: FloatArray, ends: list[tuple[int, int]], rates: li
             flow[back] = max(flow[back] - common * rates[k], 0.0)
 
 
-_PRICE_RTOL = 1e-9  # relative slack on prices, as in ``_reconcile``'s ceiling test
+_PRICE_RTOL = 1e-9  # relative slack on prices, for the ranges and the rounds
 
 Bound = tuple[int, int, float]  # (x, y, factor): the price of x is at least factor * that of y
 
@@ -621,13 +622,16 @@ def _slackness_bounds(
     rates: list[float],
     quotas: list[float],
     tol: float,
+    *,
+    interior_only: bool = False,
 ) -> list[Bound]:
     """The complementary-slackness conditions of the links, as lower bounds on prices.
 
     A link ``u -> v`` at ``rate`` whose flow is strictly inside ``[0, quota]``
     ties ``p_u = rate * p_v``; a full link needs ``p_v >= p_u / rate`` (the
     gap is the quota rent); an idle link needs ``p_u >= rate * p_v``. A link
-    with quota 0 is both full and idle and imposes nothing.
+    with quota 0 is both full and idle and imposes nothing. With
+    ``interior_only``, only the ties of links strictly inside their bounds.
 
     Parameters
     ----------
@@ -639,6 +643,8 @@ def _slackness_bounds(
         Each link's exchange rate and quota (``inf`` for none).
     tol : float
         Flows within ``tol`` permits of 0 or of the quota count as at it.
+    interior_only : bool, default False
+        Leave out the conditions of full and idle links.
 
     Returns
     -------
@@ -650,6 +656,8 @@ def _slackness_bounds(
         if quotas[k] == 0:
             continue
         full, idle = flow[k] >= quotas[k] - tol, flow[k] <= tol
+        if interior_only and (full or idle):
+            continue
         if not idle:
             bounds.append((v, u, 1.0 / rates[k]))
         if not full:
@@ -682,19 +690,13 @@ def _raise_prices(prices: list[float], bounds: list[Bound]) -> bool:
 
 
 def _dual_prices(
-    low: list[float],
-    high: list[float],
-    flow: FloatArray,
-    ends: list[tuple[int, int]],
-    rates: list[float],
-    quotas: list[float],
-    tol: float,
+    low: list[float], high: list[float], bounds: list[Bound],
 ) -> list[float] | None:
     """The least dual prices of the regions' permit balances, or ``None``.
 
     Each region's price lies in its range ``[low, high]`` (a region at a kink
-    of its costs is content with any price there) and every link satisfies
-    complementary slackness (:func:`_slackness_bounds`). For least-cost
+    of its costs is content with any price there) and meets every bound
+    (complementary slackness, :func:`_slackness_bounds`). For least-cost
     flows such prices exist, being the Lagrange multipliers of the balances
     (Rockafellar 1984); the componentwise least of them is found by
     raising prices from ``low`` to their bounds, Bellman-Ford style: every
@@ -706,8 +708,8 @@ def _dual_prices(
     low, high : list of float
         Each region's range of prices at its required abatement (``high``
         is ``inf`` for a region abating all it can).
-    flow, ends, rates, quotas, tol
-        The links, as for :func:`_slackness_bounds`.
+    bounds : list of (int, int, float)
+        As from :func:`_slackness_bounds`.
 
     Returns
     -------
@@ -719,7 +721,6 @@ def _dual_prices(
     """
     if not all(math.isfinite(p) for p in low):
         return None
-    bounds = _slackness_bounds(flow, ends, rates, quotas, tol)
     prices = list(low)
     for _ in range(len(low) + 1):
         if not _raise_prices(prices, bounds):
@@ -729,53 +730,6 @@ def _dual_prices(
     if any(p * (1 - _PRICE_RTOL) > h for p, h in zip(prices, high, strict=True)):
         return None
     return [min(p, h) for p, h in zip(prices, high, strict=True)]
-
-
-def _reconcile(
-    low: list[float],
-    high: list[float],
-    flow: FloatArray,
-    ends: list[tuple[int, int]],
-    rates: list[float],
-    quotas: list[float],
-    tol: float,
-) -> list[float]:
-    """Regional prices consistent with the links that carry flow below their quota.
-
-    The fallback of :func:`_dual_prices`. A region at a kink of its costs
-    (abating all it can, or on the edge of a step) is content at any price
-    in ``[low, high]``; a link carrying permits strictly inside its bounds
-    ties ``p_source = rate * p_target``. Within each group of regions so
-    tied, the lowest consistent prices are taken; full and idle links are
-    not checked.
-    """
-    n = len(low)
-    neighbours: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    for k, (u, v) in enumerate(ends):
-        if tol < flow[k] < quotas[k] - tol:
-            neighbours[u].append((v, 1.0 / rates[k]))  # w_v = w_u / rate
-            neighbours[v].append((u, rates[k]))
-    prices = list(low)
-    seen = [False] * n
-    for root in range(n):
-        if seen[root]:
-            continue
-        weight = {root: 1.0}
-        seen[root] = True
-        queue = [root]
-        while queue:
-            u = queue.pop()
-            for v, factor in neighbours[u]:
-                if not seen[v]:
-                    seen[v] = True
-                    weight[v] = weight[u] * factor
-                    queue.append(v)
-        level = max(low[i] / w for i, w in weight.items())
-        ceiling = min(high[i] / w for i, w in weight.items())
-        level = min(level, ceiling) if ceiling >= level * (1 - 1e-9) else level
-        for i, w in weight.items():
-            prices[i] = level * w if len(weight) > 1 else low[i]
-    return prices
 
 
 def _region_outcome(region: Region, supply: Supply, imported: float, price: float) -> MarketResult:

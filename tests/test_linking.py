@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -310,3 +312,20 @@ def test_linked_cost_is_the_least_cost(system):
     feasible = best.success and min(slack(best.x, i) for i in range(len(regions))) > -1e-6
     if feasible:
         assert r.total_abatement_cost <= best.fun + 1e-6 * (1.0 + abs(best.fun))
+
+
+def test_dual_prices_give_up_where_the_bounds_cannot_settle():
+    # p0 >= 2 p1 and p1 >= 2 p0 hold only at zero: from positive prices the
+    # rounds climb for ever, and linked_equilibrium falls back to the ties of
+    # the interior links alone, then to each region's own lowest price.
+    from allocation.linking import _dual_prices, _slackness_bounds
+
+    assert _dual_prices([1.0, 1.0], [math.inf, math.inf], [(0, 1, 2.0), (1, 0, 2.0)]) is None
+    assert _dual_prices([1.0, 3.0], [5.0, 5.0], [(0, 1, 1.0)]) == [3.0, 3.0]
+    assert _dual_prices([1.0, 3.0], [2.0, 5.0], [(0, 1, 1.0)]) is None  # leaves its range
+    flow = np.array([10.0, 4.0, 0.0])
+    ends, rates, quotas = [(0, 1), (1, 2), (2, 0)], [1.0, 2.0, 1.0], [10.0, 10.0, 5.0]
+    assert _slackness_bounds(flow, ends, rates, quotas, 1e-9) == [
+        (1, 0, 1.0), (2, 1, 0.5), (1, 2, 2.0), (2, 0, 1.0)]
+    assert _slackness_bounds(flow, ends, rates, quotas, 1e-9, interior_only=True) == [
+        (2, 1, 0.5), (1, 2, 2.0)]
