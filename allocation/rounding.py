@@ -21,10 +21,12 @@ and appendix A (Hamilton's method of largest remainders).
 
 from __future__ import annotations
 
+from typing import Any, Final
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from auctions._exact import array_fsum
+from auctions._exact import array_fsum, dyadic_sum
 from auctions._validate import check_nonnegative_int
 
 __all__ = ["exact_sum", "largest_remainder", "round_half_up"]
@@ -96,16 +98,21 @@ def largest_remainder(
     changes when they already do). Each scaled quota is rounded down and the
     ``total - sum(floors)`` permits left go, one each, to the largest
     fractional remainders. Equal remainders are served in increasing order of
-    ``priority`` (row order when omitted). Totals of 2^50 and more, whose
-    scaled quotas float64 cannot floor reliably, are apportioned in exact
-    integer arithmetic.
+    ``priority`` (row order when omitted).
+
+    The floors and the order of the remainders are those of the exact
+    rational quotas ``total * q / sum(quotas)``, not of their float64
+    approximations. The quotas are scaled in float64 with a bound on each
+    one's error; a floor or a remainder the bound leaves in doubt is worked
+    out in exact integer arithmetic, once per distinct quota (every float is
+    a whole number of the smallest power of two among them).
 
     Parameters
     ----------
     quotas : array_like of float
         Finite values >= 0, not all zero unless ``total`` is 0.
     total : int
-        The whole number the result must add up to, >= 0.
+        The whole number the result must add up to, ``0 <= total < 2**63``.
     priority : array_like of int, optional
         A distinct rank per row that breaks ties between equal remainders
         (lower first). The allocation rules pass the rank of each firm's id,
@@ -114,14 +121,15 @@ def largest_remainder(
     Returns
     -------
     ndarray of int64
-        ``floor(q)`` or ``floor(q) + 1`` for each scaled quota ``q``,
+        ``floor(q)`` or ``floor(q) + 1`` for each exact scaled quota ``q``,
         adding up to ``total`` exactly.
 
     Raises
     ------
     ValueError, TypeError
-        For negative or non-finite quotas, a negative total, quotas that are
-        all zero with a positive total, or a priority of the wrong length.
+        For negative or non-finite quotas, a total below 0 or beyond int64,
+        quotas that are all zero with a positive total, or a priority of the
+        wrong length.
 
     References
     ----------
@@ -141,87 +149,156 @@ def largest_remainder(
     [3, 2, 2]
     >>> largest_remainder([1, 1, 1], 7, priority=[2, 0, 1]).tolist()
     [2, 3, 2]
+
+    The smallest and the largest floats are quotas like any other:
+
+    >>> largest_remainder([5e-324, 5e-324, 1e-323], 3).tolist()
+    [1, 1, 1]
+    >>> largest_remainder([1e308, 1e308, 1e308], 4).tolist()
+    [2, 1, 1]
     """
     q = _as_shares("quotas", quotas)
     target = check_nonnegative_int("total", total)
+    if target >= 2**63:
+        raise ValueError(f"total must be below 2**63, the largest int64 (got {target})")
     n = q.size
-    rank = priority
     if isinstance(priority, np.ndarray | list | tuple):
-        rank = np.asarray(priority)
-        if rank.shape != (n,):
-            raise ValueError(f"priority must have one entry per quota (got shape {rank.shape})")
-    mass = exact_sum(q)
+        _ranks(priority, n)
     if target == 0 or n == 0:
         if target and not n:
             raise ValueError(f"quotas must not be empty when total is {target}")
         return np.zeros(n, dtype=np.int64)
-    if mass <= 0.0:
+    if not q.max() > 0.0:
         raise ValueError(f"quotas must not all be zero when total is {target} (got sum 0)")
-    if target >= _EXACT_FROM:
-        return _exact_largest_remainder(q, target, rank)
-    scaled = q * (target / mass)
-    floors = np.floor(scaled)
-    remainder = scaled - floors
-    out = floors.astype(np.int64)
-    # Floating-point scaling may push a floor one above or below the exact value;
-    # correct the sum so that it never exceeds the target.
-    excess = int(out.sum()) - target
-    if excess > 0:
-        order = _select(-remainder, excess, rank)
-        out[order] -= 1
-        remainder[order] += 1.0
-        excess = 0
-    left = -excess
-    if left:
-        out[_select(remainder, left, rank)] += 1
-    return out
+    return _Hamilton(q, target, priority).apportion()
 
 
-#: From this total on, a float64 scaled quota is too coarse to be floored within
-#: one of its exact value (its last bit is worth 1/4 or more): the quotas are
-#: apportioned in exact integer arithmetic instead.
-_EXACT_FROM = 2**50
+def _ranks(priority: Any, n: int) -> NDArray[Any]:
+    rank = np.asarray(priority)
+    if rank.shape != (n,):
+        raise ValueError(f"priority must have one entry per quota (got shape {rank.shape})")
+    return rank
 
 
-def _exact_largest_remainder(
-    q: NDArray[np.float64], total: int, rank: ArrayLike | None,
-) -> NDArray[np.int64]:
-    """:func:`largest_remainder` in Python integers: every float quota is a whole
-    number of units of ``1 / unit`` (``unit`` a power of two)."""
-    ratios = [x.as_integer_ratio() for x in q.tolist()]
-    unit = max(den for _, den in ratios)
-    whole = [num * (unit // den) for num, den in ratios]
-    mass = sum(whole)
-    floors, remainders = zip(*(divmod(w * total, mass) for w in whole), strict=True)
-    out = np.array(floors, dtype=np.int64)
-    left = total - sum(floors)
-    if left:
-        order = np.arange(q.size) if rank is None else np.asarray(rank)
-        if order.shape != q.shape:
-            raise ValueError(f"priority must have one entry per quota (got shape {order.shape})")
-        ties = order.tolist()
-        best = sorted(range(q.size), key=lambda i: (-remainders[i], ties[i]))[:left]
-        out[best] += 1
-    return out
+#: The bound on a scaled quota's relative error: four roundings (the total as a
+#: float, the sum of the quotas, the division and the product) of at most
+#: 2^-53 each, with room to spare.
+_RELATIVE_ERROR: Final = 2.0**-50
+
+#: The bound on its absolute error from underflow (the quotas are scaled by a
+#: power of two, the smallest may lose bits below 2^-1074).
+_ABSOLUTE_ERROR: Final = 2.0**-1000
 
 
-def _select(key: NDArray[np.float64], k: int, rank: ArrayLike | None) -> NDArray[np.intp]:
-    """Indices of the ``k`` largest ``key`` values, ties by increasing ``rank``.
+class _Hamilton:
+    """The largest-remainder apportionment of ``total`` by the float ``quotas``.
 
-    Linear time in the usual case: a partition finds the threshold, and only
-    the rows tied at the threshold are sorted.
+    ``scaled`` holds each quota times ``total / sum(quotas)`` in float64;
+    :meth:`error` bounds how far one lies from the exact rational value, and
+    ``largest_error`` bounds them all. Exact values, where needed, are whole
+    numbers: the quotas in units of ``2**unit`` and their sum ``mass``; the
+    exact scaled quota of ``q`` is ``total * q / mass``, whose remainder is
+    ``numerator / mass``.
     """
-    n = key.size
-    k = min(k, n)
-    if k == 0:
-        return np.empty(0, dtype=np.intp)
-    threshold = np.partition(key, n - k)[n - k]
-    above = np.flatnonzero(key > threshold)
-    tied = np.flatnonzero(key == threshold)
-    need = k - above.size
-    if rank is not None and tied.size > need:
-        order = np.asarray(rank)
-        if order.shape != key.shape:
-            raise ValueError(f"priority must have one entry per quota (got shape {order.shape})")
-        tied = tied[np.argsort(order[tied], kind="stable")]
-    return np.concatenate((above, tied[:need]))
+
+    def __init__(self, q: NDArray[np.float64], total: int, priority: Any) -> None:
+        self.q, self.total, self.priority = q, total, priority
+        unit_quotas = np.ldexp(q, -int(np.frexp(q.max())[1]))  # the largest in [0.5, 1)
+        self.scaled = unit_quotas * (float(total) / exact_sum(unit_quotas))
+        self.largest_error = float(self.scaled.max()) * _RELATIVE_ERROR + _ABSOLUTE_ERROR
+        self.mass, self.unit = 0, 0
+        self.exact: dict[float, tuple[int, int]] = {}
+
+    def error(self, rows: NDArray[np.intp]) -> NDArray[np.float64]:
+        """A bound on the error of the scaled quotas of ``rows``."""
+        bound: NDArray[np.float64] = self.scaled[rows] * _RELATIVE_ERROR + _ABSOLUTE_ERROR
+        return bound
+
+    def apportion(self) -> NDArray[np.int64]:
+        """Exact floors, then one more to each of the largest exact remainders."""
+        floors = np.floor(self.scaled)
+        rest = self.scaled - floors
+        with np.errstate(invalid="ignore"):  # floors near 2^63 are in doubt, redone below
+            out = floors.astype(np.int64)
+        # A floor is in doubt if the exact value may lie across a whole number
+        # (below a floor of 0 it cannot: no quota is negative).
+        most = self.largest_error
+        near = np.flatnonzero(((rest < most) & (floors > 0)) | (rest + most >= 1.0))
+        error = self.error(near)
+        doubt = near[(rest[near] < error) | (rest[near] + error >= 1.0)]
+        if doubt.size:
+            out[doubt], rest[doubt] = self._exact_at(doubt)
+        left = self.total - int(out.sum())
+        if not 0 <= left <= out.size:  # pragma: no cover - the floors are exact
+            raise AssertionError(f"exact floors leave {left} of {self.total}")
+        if left:
+            out[self._largest(rest, left)] += 1
+        return out
+
+    def _largest(self, rest: NDArray[np.float64], k: int) -> NDArray[np.intp]:
+        """The rows of the ``k`` largest exact remainders (ties by priority).
+
+        With ``t`` the ``k``-th largest float remainder, fewer than ``k`` rows
+        lie above it and at least ``k`` at or above it. A row whose remainder
+        surely exceeds every row at or below ``t`` is among the ``k``; a row
+        surely below every row at or above ``t`` is not. Rows more than twice
+        the largest error from ``t`` are one or the other; the rest are sorted
+        out with their own error bounds, and only those still in doubt are
+        compared exactly. (Remainders found exactly keep the bound of their
+        scaled quota, which is larger than their own.)
+        """
+        n = rest.size
+        t = np.partition(rest, n - k)[n - k]
+        reach = 2.0 * self.largest_error
+        chosen = np.flatnonzero(rest > t + reach)
+        near = np.flatnonzero((rest >= t - reach) & (rest <= t + reach))
+        r, error = rest[near], self.error(near)
+        up, down = r + error, r - error
+        sure = down > up[r <= t].max()
+        open_rows = near[~sure & (up >= down[r >= t].min())]
+        chosen = np.concatenate((chosen, near[sure]))
+        return np.concatenate((chosen, self._exact_best(open_rows, k - chosen.size)))
+
+    def _exact_best(self, rows: NDArray[np.intp], k: int) -> NDArray[np.intp]:
+        """The ``k`` of ``rows`` with the largest exact remainders, ties by priority."""
+        if k == 0:
+            return rows[:0]
+        quotas = self.q[rows]
+        if (quotas == quotas[0]).all():  # one quota, one remainder: ties by priority alone
+            return rows[self._by_priority(rows)[:k]]
+        values, group = np.unique(quotas, return_inverse=True)
+        numerators = [self._divmod(v)[1] for v in values.tolist()]
+        place = {r: i for i, r in enumerate(sorted(set(numerators), reverse=True))}
+        key = np.array([place[r] for r in numerators], dtype=np.int64)[group]
+        order = np.argsort(key, kind="stable")  # ties in row order
+        if k < rows.size and key[order[k - 1]] == key[order[k]]:
+            by_priority = self._by_priority(rows)
+            order = by_priority[np.argsort(key[by_priority], kind="stable")]
+        return rows[order[:k]]
+
+    def _by_priority(self, rows: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Positions in ``rows`` in increasing priority (row order without one)."""
+        if self.priority is None:
+            return np.arange(rows.size)
+        order: NDArray[np.intp] = np.argsort(_ranks(self.priority, self.q.size)[rows],
+                                             kind="stable")
+        return order
+
+    def _exact_at(self, rows: NDArray[np.intp]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Exact floors and remainders (rounded) of the scaled quotas of ``rows``."""
+        values, group = np.unique(self.q[rows], return_inverse=True)
+        pairs = [self._divmod(v) for v in values.tolist()]
+        whole = np.array([w for w, _ in pairs], dtype=np.int64)
+        fraction = np.array([r / self.mass for _, r in pairs])
+        return whole[group], fraction[group]
+
+    def _divmod(self, value: float) -> tuple[int, int]:
+        """``divmod(total * value, sum of quotas)`` in units of ``2**unit``."""
+        if value not in self.exact:
+            if not self.mass:
+                self.mass, self.unit = dyadic_sum(self.q)
+            numerator, denominator = value.as_integer_ratio()  # denominator a power of 2
+            shift = -self.unit - (denominator.bit_length() - 1)
+            units = numerator << shift if shift >= 0 else numerator >> -shift
+            self.exact[value] = divmod(self.total * units, self.mass)
+        return self.exact[value]
