@@ -68,10 +68,14 @@ def round_half_up(values: ArrayLike) -> NDArray[np.int64]:
     Used where no total is imposed (an allocation whose cap does not bind):
     each installation's permits are its own entitlement, rounded.
 
+    The fraction is compared with one half exactly (``x - floor(x)`` has no
+    rounding error), not by flooring ``x + 0.5``, which rounds
+    0.49999999999999994 up and moves odd whole numbers above 2^52.
+
     Parameters
     ----------
     values : array_like of float
-        Finite values >= 0.
+        Finite values >= 0 and below 2^63.
 
     Returns
     -------
@@ -81,9 +85,18 @@ def round_half_up(values: ArrayLike) -> NDArray[np.int64]:
     --------
     >>> round_half_up([0.5, 1.49, 2.5, 3.0]).tolist()
     [1, 1, 3, 3]
+    >>> round_half_up([0.49999999999999994, 2.0**52 + 1]).tolist()
+    [0, 4503599627370497]
     """
     arr = _as_shares("values", values)
-    return np.floor(arr + 0.5).astype(np.int64)
+    if arr.size and not arr.max() < 2.0**63:
+        i = int(np.argmax(arr >= 2.0**63))
+        raise ValueError(f"values must be below 2**63 to be counted in int64 permits "
+                         f"(got {float(arr[i])!r} at index {i})")
+    whole = np.floor(arr)
+    up = arr - whole >= 0.5
+    rounded: NDArray[np.int64] = whole.astype(np.int64) + up
+    return rounded
 
 
 def largest_remainder(

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from allocation.rounding import largest_remainder
+from allocation.rounding import largest_remainder, round_half_up
 from auctions._exact import dyadic_sum
 
 
@@ -102,3 +102,18 @@ def test_a_total_beyond_int64_is_refused() -> None:
 def test_dyadic_sum_is_the_exact_sum(values: list[float]) -> None:
     whole, exponent = dyadic_sum(np.array(values, dtype=np.float64))
     assert Fraction(whole) * Fraction(2) ** exponent == sum(Fraction(x) for x in values)
+
+
+@given(st.lists(st.one_of(st.floats(0.0, 2.0**63, exclude_max=True),
+                          st.integers(0, 2**53).map(lambda k: k / 2),
+                          st.sampled_from([0.49999999999999994, 2.0**52 + 1, 2.0**63 - 1024])),
+                max_size=20))
+@example([0.49999999999999994, 2.0**52 + 1, 2.0**52 + 0.5])
+def test_round_half_up_is_exact(values: list[float]) -> None:
+    expected = [math.floor(Fraction(x) + Fraction(1, 2)) for x in values]
+    assert round_half_up(values).tolist() == expected
+
+
+def test_round_half_up_refuses_values_beyond_int64() -> None:
+    with pytest.raises(ValueError, match=r"below 2\*\*63.*1e\+19 at index 1"):
+        round_half_up([1.0, 1e19])
