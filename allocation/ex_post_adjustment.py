@@ -30,14 +30,16 @@ as reported by 易碳家, 12 November 2014.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from allocation.firms import Firms
-from allocation.free_allocation import Allocation, check_cap, check_positive_real
+from allocation.free_allocation import Allocation, check_cap
 from allocation.rules import AllocationRule, get_rule
+from auctions._validate import check_share
 
 __all__ = ["Adjustment", "ex_post_adjustment"]
 
@@ -52,7 +54,8 @@ class Adjustment:
         The rule applied to the forecast data.
     advance : ndarray of int64
         Permits issued in advance: ``advance_share`` of the forecast
-        allocation, rounded half up per installation.
+        allocation, rounded half up per installation in exact arithmetic
+        (the share read as the decimal written: 0.7 is 7/10).
     final : Allocation
         The rule applied to the actual data: what each installation is
         finally entitled to.
@@ -156,7 +159,7 @@ def ex_post_adjustment(
     """
     fn = rule if callable(rule) else get_rule(rule)
     checked = check_cap(cap)
-    share = check_positive_real("advance_share", advance_share, upper=1.0)
+    share = check_share("advance_share", advance_share)
     if not isinstance(forecast, Firms) or not isinstance(actual, Firms):
         raise TypeError("forecast and actual must be Firms tables")
     if len(forecast) != len(actual) or not np.array_equal(forecast.id, actual.id):
@@ -166,5 +169,20 @@ def ex_post_adjustment(
         )
     planned = fn(forecast, checked, **options)
     final = fn(actual, checked, **options)
-    advance = np.floor(planned.permits * share + 0.5).astype(np.int64)
-    return Adjustment(forecast=planned, advance=advance, final=final, advance_share=share)
+    advance = _share_half_up(planned.permits, share)
+    return Adjustment(forecast=planned, advance=advance, final=final,
+                      advance_share=float(share))
+
+
+def _share_half_up(permits: NDArray[np.int64], share: Fraction) -> NDArray[np.int64]:
+    """``share`` of each count of permits, rounded half up, in exact arithmetic.
+
+    ``share`` is the exact decimal the caller wrote (0.7 is 7/10): in float64,
+    45 x 0.7 is 31.499999999999996, which would round to 31 instead of 32.
+    """
+    num, den = share.numerator, share.denominator
+    if int(permits.max(initial=0)) < (2**62 - den) // (2 * num):
+        rounded: NDArray[np.int64] = (permits * (2 * num) + den) // (2 * den)
+        return rounded
+    return np.array([(p * 2 * num + den) // (2 * den) for p in permits.tolist()],
+                    dtype=np.int64)

@@ -327,9 +327,9 @@ def test_ex_post_adjustment_needs_the_same_firms(firms: Firms) -> None:
     other = build(id=["a", "b", "z"])
     with pytest.raises(ValueError, match="must hold the same installations"):
         ex_post_adjustment("equal_quantity", firms, other)
-    with pytest.raises(ValueError, match=r"advance_share must be <= 1.0 \(got 1.5\)"):
+    with pytest.raises(ValueError, match=r"advance_share must be in \(0, 1\] \(got 1.5\)"):
         ex_post_adjustment("equal_quantity", firms, firms, advance_share=1.5)
-    with pytest.raises(ValueError, match=r"advance_share must be finite and > 0 \(got 0\)"):
+    with pytest.raises(ValueError, match=r"advance_share must be in \(0, 1\] \(got 0\)"):
         ex_post_adjustment("equal_quantity", firms, firms, advance_share=0)
 
 

@@ -369,6 +369,18 @@ def test_china_pre_allocation_at_70_percent_of_2018_output() -> None:
     assert adj.adjustment.tolist() == [350_800]
 
 
+def test_seventy_percent_in_advance_rounds_the_exact_half_up() -> None:
+    # 70 % of 45 permits is 31.5, rounded half up to 32; and of 44, 30.8 -> 31.
+    # In float64 45 x 0.7 is 31.499999999999996, which had been rounded to 31.
+    units = Firms(["a", "b"], product="cement", entry_year=2005, base_years=[2018],
+                  emissions=[[45.0], [44.0]], output=[[1.0], [1.0]],
+                  current_output=[1.0, 1.0], current_emissions=[45.0, 44.0])
+    adj = ex_post_adjustment("equal_quantity", units, units, 89, advance_share=0.7)
+    assert adj.forecast.permits.tolist() == [45, 44]
+    assert adj.advance.tolist() == [32, 31]
+    assert adj.adjustment.tolist() == [13, 13]
+
+
 def test_tianjin_2021_historical_emission_and_intensity_formulas() -> None:
     """Tianjin's 2021 notice: quota = base-year emissions x 0.98 (base year: the
     higher of 2019 and 2020), and quota = 2021 output x base-year intensity x 0.98

@@ -333,8 +333,12 @@ def test_advance_plus_adjustment_is_the_final_allocation(
     )
     rule = data.draw(st.sampled_from(["benchmarking", "equal_quantity", "historical_intensity"]))
     options = data.draw(rule_options(rule))
-    share = data.draw(st.sampled_from([0.5, 0.7, 1.0]))
+    share = data.draw(st.sampled_from([0.5, 0.7, 0.35, 1.0]))
     adj = ex_post_adjustment(rule, firms, actual, data.draw(caps), advance_share=share, **options)
+    # The share of the decimal written, rounded half up, in exact arithmetic.
+    exact = Fraction(str(share))
+    assert adj.advance.tolist() == [math.floor(exact * p + Fraction(1, 2))
+                                    for p in adj.forecast.permits.tolist()]
     assert (adj.advance + adj.adjustment).tolist() == adj.final.permits.tolist()
     assert (adj.advance <= adj.forecast.permits).all()
     assert adj.issued - adj.recovered == adj.final.free - int(adj.advance.sum())
