@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Hashable, Iterable
 from fractions import Fraction
 from typing import Any
@@ -165,3 +166,24 @@ def check_share(name: str, value: object) -> Fraction:
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     return Fraction(repr(float(value)))
+
+
+def check_finite_value(prices: NDArray[np.float64], quantities: NDArray[np.int64]) -> None:
+    """A ValueError if the total value ``sum(price * quantity)`` overflows float64.
+
+    Every payment a mechanism computes is bounded by that total, so a table
+    that passes cannot produce an infinite payment or revenue.
+    """
+    if not prices.size:
+        return
+    top = float(prices.max())
+    if math.isfinite(top * float(quantities.sum(dtype=np.float64))):
+        return
+    with np.errstate(over="ignore"):
+        total = float(np.dot(prices, quantities.astype(np.float64)))
+    if not math.isfinite(total):
+        raise ValueError(
+            f"price x quantity must have a finite total (got a total value beyond "
+            f"{sys.float_info.max:.4g}: largest price {top!r}, "
+            f"{int(quantities.sum(dtype=object))} permits)"
+        )

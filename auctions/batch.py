@@ -23,6 +23,7 @@ first read.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -210,13 +211,36 @@ _INF_BITS: Final = np.uint64(0x7FF0_0000_0000_0000)
 
 def _copy_prices(
     arr: NDArray[Any], out: NDArray[np.float64], first_row: int,
-) -> NDArray[np.float64]:
-    """Checked prices copied into ``out``, with ``-0.0`` read as ``0.0``."""
+) -> tuple[NDArray[np.float64], float]:
+    """Checked prices copied into ``out``, with ``-0.0`` read as ``0.0``; and the
+    highest."""
     np.copyto(out, arr, casting="unsafe")
-    if not out.view(np.uint64).max() < _INF_BITS:
+    top = out.view(np.uint64).max()
+    if not top < _INF_BITS:
         _check_cells("price", out, first_row)
         np.add(out, 0.0, out=out)
-    return out
+        top = out.view(np.uint64).max()
+    return out, float(top.view(np.float64))
+
+
+def _check_values(
+    prices: NDArray[np.float64], quantity: NDArray[np.int64], top: float, most: int,
+    first_row: int,
+) -> None:
+    """Raise for the first auction whose bids' total value overflows float64 (every
+    payment is bounded by it); ``top`` and ``most`` are the highest price and the
+    largest quantity."""
+    if math.isfinite(top * float(most) * prices.shape[1]):
+        return
+    with np.errstate(over="ignore"):
+        value = (prices * quantity).sum(axis=1)
+    bad = ~np.isfinite(value)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"price x quantity must have a finite total in each auction (auction "
+            f"{i + first_row} is worth more than {sys.float_info.max:.4g}: largest price "
+            f"{float(prices[i].max())!r}, {int(quantity[i].sum(dtype=object))} permits)")
 
 
 def _copy_quantity(
@@ -393,10 +417,11 @@ class _Batch:
     def clear_chunk(self, price_in: NDArray[Any], quantity_in: NDArray[Any], rows: slice) -> None:
         """Copy, check and clear the auctions of ``rows``."""
         first = rows.start
-        prices = _copy_prices(price_in[rows], self.block[0, rows], first)
+        prices, top = _copy_prices(price_in[rows], self.block[0, rows], first)
         quantity, most = _copy_quantity(quantity_in[rows], self.block[1, rows].view(np.int64),
                                         first)
         _check_lots("quantity", quantity, self.lot, first)
+        _check_values(prices, quantity, top, most, first)
         supplies, reserves = self.supplies[rows], self.reserves[rows]
         lots = _valid_lots(prices, quantity, supplies, reserves, self.lot, self.limit_share)
         awarded = self.block[2, rows].view(np.int64)

@@ -20,6 +20,7 @@ from auctions._validate import (
     as_labels,
     as_prices,
     as_quantities,
+    check_finite_value,
     check_nonnegative_int,
     check_price,
     same_length,
@@ -94,7 +95,9 @@ class Bids(_Table):
     ------
     ValueError, TypeError
         For empty input, mismatched lengths, NaN or infinite prices, negative
-        or fractional quantities, unhashable labels.
+        or fractional quantities, unhashable labels, or bids whose total value
+        ``sum(price * quantity)`` is beyond the largest float (every payment
+        is bounded by it).
 
     Examples
     --------
@@ -124,6 +127,7 @@ class Bids(_Table):
         if times is not None:
             columns["time"] = times
         same_length(**columns)
+        check_finite_value(prices, quantities)
         self._set(bidder=labels, price=prices, quantity=quantities, time=times)
 
     @classmethod
@@ -262,6 +266,7 @@ class Offers(_Table):
         if labels is not None:
             columns["seller"] = labels
         same_length(**columns)
+        check_finite_value(prices, quantities)
         self._set(price=prices, quantity=quantities, seller=labels)
 
     @classmethod

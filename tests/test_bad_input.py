@@ -15,8 +15,10 @@ from auctions import (
     clear,
     double_auction,
     get_format,
+    pay_as_bid,
     reverse_auction,
     uniform_price,
+    vickrey,
 )
 
 GOOD: dict[str, Any] = {"bidder": ["a", "b"], "price": [10.0, 8.0], "quantity": [5, 5]}
@@ -39,6 +41,9 @@ GOOD: dict[str, Any] = {"bidder": ["a", "b"], "price": [10.0, 8.0], "quantity": 
         ("bidder", [], ValueError, r"bidder must not be empty"),
         ("bidder", [["unhashable"], "b"], TypeError, r"bidder must hold hashable labels"),
         ("bidder", "ab", TypeError, r"bidder must be a sequence of labels"),
+        ("price", [1e308, 8e307], ValueError,
+         r"price x quantity must have a finite total \(got a total value beyond 1.798e\+308: "
+         r"largest price 1e\+308, 10 permits\)"),
     ],
 )
 def test_bad_bids(field, value, error, match):
@@ -70,11 +75,22 @@ def test_bad_records_and_frames():
         ("quantity", [-1], ValueError, r"quantity must be >= 0 \(got -1 at index 0\)"),
         ("quantity", [1.5], ValueError, r"quantity must be whole numbers"),
         ("quantity", [1, 2], ValueError, r"lengths differ"),
+        ("quantity", [2**62], ValueError, r"price x quantity must have a finite total"),
     ],
 )
 def test_bad_offers(field, value, error, match):
     with pytest.raises(error, match=match):
-        Offers(**{"price": [1.0], "quantity": [1], field: value})
+        Offers(**{"price": [1e292], "quantity": [1], field: value})
+
+
+def test_the_largest_finite_value_is_accepted_and_paid_in_full():
+    # Two bids worth 8.9e307 each: their total, 1.78e308, is still finite, and
+    # so is every payment and the revenue.
+    bids = Bids(bidder=["a", "b"], price=[8.9e307, 8.9e307], quantity=[1, 1])
+    for fn in (uniform_price, pay_as_bid, vickrey):
+        r = fn(bids, 2, rng=0)
+        assert math.isfinite(r.revenue)
+        assert r.revenue == math.fsum(r.payments.tolist())
 
 
 BIDS = Bids(**GOOD)

@@ -148,6 +148,9 @@ def test_batch_example_by_hand():
          r"quantity must be whole multiples of lot_size=2 \(got 1 at \[0, 0\]\)"),
         ({"lot_size": 2, "quantity": [[2, 2]]}, ValueError,
          r"supply must be whole multiples of lot_size=2 \(got 1 at \[0\]\)"),
+        ({"price": [[1.0, 2.0], [1e308, 1e308]], "quantity": [[1, 1], [1, 1]]}, ValueError,
+         r"price x quantity must have a finite total in each auction \(auction 1 is worth "
+         r"more than 1.798e\+308: largest price 1e\+308, 2 permits\)"),
     ],
 )
 def test_bad_batch_arguments(kwargs, error, match):
