@@ -184,17 +184,55 @@ def _whole_cents(name: str, values: NDArray[np.float64]) -> None:
         )
 
 
-def _payment_cents(name: str, payments: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Payments made of whole-cent prices, as int64 cents (binary error removed)."""
+def _payment_cents(
+    name: str, payments: NDArray[np.float64], terms: NDArray[np.int64] | None = None,
+) -> NDArray[np.int64]:
+    """Payments made of whole-cent prices, as int64 cents (binary error removed).
+
+    Each payment may be off its whole number of cents by the rounding of
+    float64 arithmetic: at most a few units in the last place for each of its
+    ``terms`` (the rows summed into it; 1 by default), so the tolerance grows
+    with its size. A payment too large for that tolerance to single out one
+    cent is refused.
+    """
     scaled = payments * 100
     cents = np.rint(scaled)
-    bad = np.abs(scaled - cents) > _CENT_TOLERANCE
+    size = 1 if terms is None else terms + 1
+    tolerance = np.maximum(_CENT_TOLERANCE, np.abs(scaled) * (size + 2) * 2.0**-50)
+    too_large = ~(tolerance < 0.25)
+    if too_large.any():
+        i = int(np.argmax(too_large))
+        raise ValueError(f"{name} are too large to be counted to the cent in float64 "
+                         f"(got {payments[i].item()!r} at index {i})")
+    bad = np.abs(scaled - cents) > tolerance
     if bad.any():
         i = int(np.argmax(bad))
         raise ValueError(
             f"{name} must be whole numbers of cents (got {payments[i].item()!r} at index {i})"
         )
     return cents.astype(np.int64)
+
+
+def _sale_cents(result: AuctionResult) -> NDArray[np.int64]:
+    """What each bidder of a sale paid, in int64 cents.
+
+    Uniform-price and pay-as-bid payments are permits times a whole-cent
+    price: they are counted in integers, exactly. A bidder's Vickrey payment
+    may be split across its rows in fractions of a cent, so other formats'
+    payments are summed by bidder and then read to the cent.
+    """
+    bids = result.bids
+    codes, n = bids.bidder_codes, len(bids.bidders)
+    if result.format in ("uniform_price", "pay_as_bid"):
+        price = (np.full(len(bids), np.nan_to_num(result.clearing_price))
+                 if result.format == "uniform_price" else bids.price)
+        cents = np.rint(price * 100)
+        if (cents / 100 == price).all() and (
+            float(result.awarded.sum()) * float(cents.max(initial=0)) < 2.0**62
+        ):
+            return group_sum(codes, result.awarded * cents.astype(np.int64), n)
+    per_bidder = np.bincount(codes, weights=result.payments, minlength=n).astype(np.float64)
+    return _payment_cents("payments", per_bidder, np.bincount(codes, minlength=n))
 
 
 def _optional_cents(name: str, value: object) -> int | None:
@@ -975,11 +1013,8 @@ class Reserve:
         if sold > self._permits:  # pragma: no cover - the supply was checked first
             raise ValueError(f"sale of {sold} permits exceeds the {self._permits} held")
         bids = result.bids
-        # Each bidder's total is whole cents; a format may split it across the
-        # bidder's rows in fractions of a cent (Vickrey), so book by bidder.
         codes, n = bids.bidder_codes, len(bids.bidders)
-        per_bidder = np.bincount(codes, weights=result.payments, minlength=n).astype(np.float64)
-        paid = _payment_cents("payments", per_bidder)
+        paid = _sale_cents(result)
         won = group_sum(codes, result.awarded, n)
         transfers = _transfers(bids.bidders, np.arange(n, dtype=np.int64), won, paid, 1)
         return self._next(

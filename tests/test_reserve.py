@@ -361,3 +361,37 @@ def test_free_allocation_and_retirement_refuse_what_is_not_there():
     with pytest.raises(ValueError, match=r"one entry per party \(2\)"):
         r.allocate_free(["a", "b"], [5])
     assert (r.permits, r.circulation, len(r.ledger)) == (10, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("auction", "cents"),
+    [
+        # Supply 93 M: a's 55 M at 57.44 and c's 11 M at 54.26 win in full, b
+        # takes the 27 M left at 33.23, the clearing price (3,323 cents).
+        ("uniform_price", {"a": 182_765_000_000, "b": 89_721_000_000, "c": 36_553_000_000}),
+        # a: 55 M x 5,744; b: 27 M x 3,323; c: 11 M x 5,426.
+        ("pay_as_bid", {"a": 315_920_000_000, "b": 89_721_000_000, "c": 59_686_000_000}),
+        # a displaces b's 43 M rejected at 33.23 (and 12 M left unsold at a
+        # reserve of 0); b displaces 27 M of a's rejected 22.58 bid; c 11 M of
+        # b's rejected permits.
+        ("vickrey", {"a": 142_889_000_000, "b": 60_966_000_000, "c": 36_553_000_000}),
+    ],
+)
+def test_a_sale_worth_billions_is_booked_to_the_cent(auction: str, cents: dict[str, int]) -> None:
+    # Bidders paying billions, as in a California-Quebec quarterly auction.
+    # Summed by bidder in float64 their payments lay up to 1e-5 cents from the
+    # whole cents, and the booking had refused all three formats' as "not
+    # whole numbers of cents".
+    bids = Bids(bidder=["a", "a", "b", "c"], price=[22.58, 57.44, 33.23, 54.26],
+                quantity=[50_000_000, 55_000_000, 70_000_000, 11_000_000])
+    reserve = Reserve(permits=200_000_000)
+    record = reserve.sell_by_auction(bids, 93_000_000, auction=auction)
+    assert {t.party: t.cents for t in record.transfers} == cents
+    assert record.cash_cents == reserve.cash_cents == sum(cents.values())
+
+
+def test_a_payment_too_large_to_count_in_cents_is_refused() -> None:
+    bids = Bids(bidder=["a"], price=[1e12], quantity=[10**9])
+    reserve = Reserve(permits=10**9)
+    with pytest.raises(ValueError, match=r"payments are too large to be counted to the cent"):
+        reserve.sell_by_auction(bids, 10**9, auction="vickrey", reserve_price=1e12)
