@@ -197,8 +197,8 @@ def _payment_cents(
     """
     scaled = payments * 100
     cents = np.rint(scaled)
-    size = 1 if terms is None else terms + 1
-    tolerance = np.maximum(_CENT_TOLERANCE, np.abs(scaled) * (size + 2) * 2.0**-50)
+    factor = 3 if terms is None else terms + 3  # a few units in the last place per term
+    tolerance = np.maximum(_CENT_TOLERANCE, np.abs(scaled) * factor * 2.0**-50)
     too_large = ~(tolerance < 0.25)
     if too_large.any():
         i = int(np.argmax(too_large))
@@ -213,8 +213,8 @@ def _payment_cents(
     return cents.astype(np.int64)
 
 
-def _sale_cents(result: AuctionResult) -> NDArray[np.int64]:
-    """What each bidder of a sale paid, in int64 cents.
+def _sale_cents(result: AuctionResult, codes: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """What each of the ``n`` bidders of a sale (``codes`` per bid) paid, in int64 cents.
 
     Uniform-price and pay-as-bid payments are permits times a whole-cent
     price: they are counted in integers, exactly. A bidder's Vickrey payment
@@ -222,7 +222,6 @@ def _sale_cents(result: AuctionResult) -> NDArray[np.int64]:
     payments are summed by bidder and then read to the cent.
     """
     bids = result.bids
-    codes, n = bids.bidder_codes, len(bids.bidders)
     if result.format in ("uniform_price", "pay_as_bid"):
         price = (np.full(len(bids), np.nan_to_num(result.clearing_price))
                  if result.format == "uniform_price" else bids.price)
@@ -231,7 +230,8 @@ def _sale_cents(result: AuctionResult) -> NDArray[np.int64]:
             float(result.awarded.sum()) * float(cents.max(initial=0)) < 2.0**62
         ):
             return group_sum(codes, result.awarded * cents.astype(np.int64), n)
-    per_bidder = np.bincount(codes, weights=result.payments, minlength=n).astype(np.float64)
+    per_bidder = np.asarray(np.bincount(codes, weights=result.payments, minlength=n),
+                            dtype=np.float64)  # already float64: no copy
     return _payment_cents("payments", per_bidder, np.bincount(codes, minlength=n))
 
 
@@ -1014,7 +1014,7 @@ class Reserve:
             raise ValueError(f"sale of {sold} permits exceeds the {self._permits} held")
         bids = result.bids
         codes, n = bids.bidder_codes, len(bids.bidders)
-        paid = _sale_cents(result)
+        paid = _sale_cents(result, codes, n)
         won = group_sum(codes, result.awarded, n)
         transfers = _transfers(bids.bidders, np.arange(n, dtype=np.int64), won, paid, 1)
         return self._next(

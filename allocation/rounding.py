@@ -21,6 +21,7 @@ and appendix A (Hamilton's method of largest remainders).
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Final
 
 import numpy as np
@@ -176,7 +177,7 @@ def largest_remainder(
         raise ValueError(f"total must be below 2**63, the largest int64 (got {target})")
     n = q.size
     if isinstance(priority, np.ndarray | list | tuple):
-        _ranks(priority, n)
+        priority = _ranks(priority, n)  # checked once; a lazy rank is read only on a tie
     if target == 0 or n == 0:
         if target and not n:
             raise ValueError(f"quotas must not be empty when total is {target}")
@@ -209,9 +210,9 @@ class _Hamilton:
     ``scaled`` holds each quota times ``total / sum(quotas)`` in float64;
     :meth:`error` bounds how far one lies from the exact rational value, and
     ``largest_error`` bounds them all. Exact values, where needed, are whole
-    numbers: the quotas in units of ``2**unit`` and their sum ``mass``; the
-    exact scaled quota of ``q`` is ``total * q / mass``, whose remainder is
-    ``numerator / mass``.
+    numbers: the quotas in units of ``2**unit`` and their sum ``mass``
+    (``_dyadic``); the exact scaled quota of ``q`` is ``total * q / mass``,
+    whose remainder is ``numerator / mass``.
     """
 
     def __init__(self, q: NDArray[np.float64], total: int, priority: Any) -> None:
@@ -219,8 +220,12 @@ class _Hamilton:
         unit_quotas = np.ldexp(q, -int(np.frexp(q.max())[1]))  # the largest in [0.5, 1)
         self.scaled = unit_quotas * (float(total) / exact_sum(unit_quotas))
         self.largest_error = float(self.scaled.max()) * _RELATIVE_ERROR + _ABSOLUTE_ERROR
-        self.mass, self.unit = 0, 0
         self.exact: dict[float, tuple[int, int]] = {}
+
+    @cached_property
+    def _dyadic(self) -> tuple[int, int]:
+        """``(mass, unit)``: the exact sum of the quotas, ``mass * 2**unit``."""
+        return dyadic_sum(self.q)
 
     def error(self, rows: NDArray[np.intp]) -> NDArray[np.float64]:
         """A bound on the error of the scaled quotas of ``rows``."""
@@ -279,8 +284,8 @@ class _Hamilton:
         quotas = self.q[rows]
         if (quotas == quotas[0]).all():  # one quota, one remainder: ties by priority alone
             return rows[self._by_priority(rows)[:k]]
-        values, group = np.unique(quotas, return_inverse=True)
-        numerators = [self._divmod(v)[1] for v in values.tolist()]
+        pairs, group = self._by_value(quotas)
+        numerators = [r for _, r in pairs]
         place = {r: i for i, r in enumerate(sorted(set(numerators), reverse=True))}
         key = np.array([place[r] for r in numerators], dtype=np.int64)[group]
         order = np.argsort(key, kind="stable")  # ties in row order
@@ -299,19 +304,25 @@ class _Hamilton:
 
     def _exact_at(self, rows: NDArray[np.intp]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Exact floors and remainders (rounded) of the scaled quotas of ``rows``."""
-        values, group = np.unique(self.q[rows], return_inverse=True)
-        pairs = [self._divmod(v) for v in values.tolist()]
+        pairs, group = self._by_value(self.q[rows])
+        mass = self._dyadic[0]
         whole = np.array([w for w, _ in pairs], dtype=np.int64)
-        fraction = np.array([r / self.mass for _, r in pairs])
+        fraction = np.array([r / mass for _, r in pairs])
         return whole[group], fraction[group]
+
+    def _by_value(
+        self, quotas: NDArray[np.float64],
+    ) -> tuple[list[tuple[int, int]], NDArray[np.intp]]:
+        """:meth:`_divmod` of each distinct quota, and each row's index into them."""
+        values, group = np.unique(quotas, return_inverse=True)
+        return [self._divmod(v) for v in values.tolist()], group
 
     def _divmod(self, value: float) -> tuple[int, int]:
         """``divmod(total * value, sum of quotas)`` in units of ``2**unit``."""
         if value not in self.exact:
-            if not self.mass:
-                self.mass, self.unit = dyadic_sum(self.q)
+            mass, unit = self._dyadic
             numerator, denominator = value.as_integer_ratio()  # denominator a power of 2
-            shift = -self.unit - (denominator.bit_length() - 1)
+            shift = -unit - (denominator.bit_length() - 1)
             units = numerator << shift if shift >= 0 else numerator >> -shift
-            self.exact[value] = divmod(self.total * units, self.mass)
+            self.exact[value] = divmod(self.total * units, mass)
         return self.exact[value]
