@@ -109,11 +109,12 @@ def _sorted_keys(
 ) -> NDArray[np.int64]:
     """Keys ``[~price bits | column | lots]`` sorted along rows (highest price first)
     in ``work[0]``."""
-    low = col_bits + lot_bits
-    keys = np.invert(prices.view(np.int64), out=work[0])
-    keys &= ~((1 << low) - 1)
+    # Setting the low bits and then flipping every bit but the column's inverts
+    # the price and leaves the column over cleared lots' bits: two passes, not three.
+    low_bits = (1 << (col_bits + lot_bits)) - 1
+    keys = np.bitwise_or(prices.view(np.int64), low_bits, out=work[0])
+    keys ^= ~(np.arange(prices.shape[1], dtype=np.int64) << lot_bits)
     keys |= lots
-    keys |= np.arange(prices.shape[1], dtype=np.int64) << lot_bits
     keys.sort(axis=1)
     return keys
 
