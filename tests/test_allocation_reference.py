@@ -42,10 +42,27 @@ def test_china_2021_coal_benchmarks_match_the_published_reductions() -> None:
     # first compliance period's. The smallest and largest reductions:
     first = china_power_benchmarks(2019, confirmed_only=True)
     second = china_power_benchmarks(2021, confirmed_only=True)
-    cuts = {k: round(100 * (1 - second[k] / first[k]), 2) for k in second}
+    cuts = {k: round(100 * (1 - second[k] / first[k]), 2) for k in second if k != "gas"}
     assert min(cuts.values()) == 6.29
     assert max(cuts.values()) == 18.41
-    assert set(second) == {"coal_300mw_plus", "coal_below_300mw", "coal_unconventional"}
+    assert set(second) == {"coal_300mw_plus", "coal_below_300mw", "coal_unconventional", "gas"}
+
+
+def test_china_2021_and_2022_benchmarks_as_tabulated() -> None:
+    # L. Reilly (March 2023), "2019-2022 Carbon Emission Baseline Values for Each Type
+    # of Power Plant", from the 2021-2022 plan of the MEE:
+    # electricity in tCO2/MWh, heat in tCO2/GJ (one value for the three coal types).
+    published = {
+        2021: ({"coal_300mw_plus": 0.8218, "coal_below_300mw": 0.8773,
+                "coal_unconventional": 0.935, "gas": 0.392}, 0.1111, 0.056),
+        2022: ({"coal_300mw_plus": 0.8177, "coal_below_300mw": 0.8729,
+                "coal_unconventional": 0.9303, "gas": 0.3901}, 0.1105, 0.0557),
+    }
+    for year, (electricity, coal_heat, gas_heat) in published.items():
+        assert china_power_benchmarks(year, confirmed_only=True) == electricity
+        heat = china_power_benchmarks(year, output="heat", confirmed_only=True)
+        assert heat == {"coal_300mw_plus": coal_heat, "coal_below_300mw": coal_heat,
+                        "coal_unconventional": coal_heat, "gas": gas_heat}
 
 
 def test_2019_and_2020_share_one_plan() -> None:

@@ -48,7 +48,8 @@ Ministry of Ecology and Environment, 2019-2020年全国碳排放权交易配额�
 实施方案（发电行业）, 国环规气候〔2020〕3号 (English translation at
 chinaenergyportal.org; not read in full). International Carbon Action
 Partnership, news of November 2020 on the draft plan (icapcarbonaction.com,
-node 731). 国环规气候〔2023〕1号 (2021-2022 benchmarks).
+node 731). 国环规气候〔2023〕1号 (2021-2022 benchmarks; read in L. Reilly's table
+of March 2023, which cites it).
 
 Examples
 --------
