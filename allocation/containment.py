@@ -82,28 +82,33 @@ RGGI*. Resources for the Future.
 
 from __future__ import annotations
 
+import decimal
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Final, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from auctions import AuctionResult, Bids, Offers, uniform_price
+from auctions._exact import DECIMAL
 from auctions._validate import (
     as_prices,
     as_quantities,
     check_choice,
     check_nonnegative_int,
     check_price,
+    check_total_quantity,
 )
 from auctions.clearing import PRICE_RULES, TIE_BREAKS, PriceRule, SeedLike, TieBreak
+from auctions.rules.base import escalate
 
 __all__ = [
     "CALIFORNIA_2013_TIERS",
     "CALIFORNIA_2021_PRICE_CEILING",
     "CALIFORNIA_2021_TIERS",
+    "RGGI_LAST_YEAR",
     "ContainmentOutcome",
     "RGGIPrices",
     "containment_auction",
@@ -124,10 +129,12 @@ CALIFORNIA_2021_TIERS: Final = (41.40, 53.20)
 #: California's price ceiling in 2021, in dollars (17 CCR 95915(f)(1)(A)).
 CALIFORNIA_2021_PRICE_CEILING: Final = 65.0
 
+#: The last year :func:`rggi_prices` extends the escalation to (the calendar's
+#: last four-digit year; the 7 % escalation from 2021 keeps the prices finite).
+RGGI_LAST_YEAR: Final = 9999
+
 #: Labels of the offer steps built by :func:`containment_offers`.
 BASE, ECR, CCR = "base", "ecr", "ccr"
-
-_CENT = Decimal("0.01")
 
 
 class RGGIPrices(NamedTuple):
@@ -138,21 +145,14 @@ class RGGIPrices(NamedTuple):
     ecr_trigger: float | None
 
 
-def _escalate(start: str, factor: str, years: int) -> Decimal:
-    """``start`` times ``factor`` ``years`` times, rounded half up to the cent each year."""
-    price = Decimal(start)
-    for _ in range(years):
-        price = (price * Decimal(factor)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return price
-
-
 def rggi_prices(year: int) -> RGGIPrices:
     """RGGI's minimum reserve price and CCR and ECR trigger prices for ``year``.
 
     Parameters
     ----------
     year : int
-        2014 or later. The ECR starts in 2021 (``ecr_trigger`` is None before).
+        From 2014 to :data:`RGGI_LAST_YEAR`. The ECR starts in 2021 (``ecr_trigger``
+        is None before).
 
     Returns
     -------
@@ -173,17 +173,18 @@ def rggi_prices(year: int) -> RGGIPrices:
     RGGIPrices(reserve_price=2.26, ccr_trigger=10.51, ecr_trigger=None)
     """
     y = check_nonnegative_int("year", year)
-    if y < 2014:
-        raise ValueError(f"year must be >= 2014, when the CCR began (got {y})")
-    reserve = _escalate("2.00", "1.025", y - 2014)
+    if not 2014 <= y <= RGGI_LAST_YEAR:
+        raise ValueError(f"year must be from 2014, when the CCR began, to {RGGI_LAST_YEAR} "
+                         f"(got {y})")
+    reserve = escalate("2.00", ["0.025"] * (y - 2014))
     if y <= 2017:
-        ccr = Decimal((4, 6, 8, 10)[y - 2014])
+        ccr = float((4, 6, 8, 10)[y - 2014])
     elif y <= 2020:
-        ccr = _escalate("10.00", "1.025", y - 2017)
+        ccr = escalate("10.00", ["0.025"] * (y - 2017))
     else:
-        ccr = _escalate("13.00", "1.07", y - 2021)
-    ecr = None if y < 2021 else float(_escalate("6.00", "1.07", y - 2021))
-    return RGGIPrices(float(reserve), float(ccr), ecr)
+        ccr = escalate("13.00", ["0.07"] * (y - 2021))
+    ecr = None if y < 2021 else escalate("6.00", ["0.07"] * (y - 2021))
+    return RGGIPrices(reserve, ccr, ecr)
 
 
 def rggi_ccr_quantity(year: int, cap: int | None = None) -> int:
@@ -201,11 +202,12 @@ def rggi_ccr_quantity(year: int, cap: int | None = None) -> int:
     y = check_nonnegative_int("year", year)
     if y < 2014:
         raise ValueError(f"year must be >= 2014, when the CCR began (got {y})")
+    c = None if cap is None else check_nonnegative_int("cap", cap)
     if y < 2021:
         return 5_000_000 if y == 2014 else 10_000_000
-    if cap is None:
+    if c is None:
         raise ValueError(f"cap is needed from 2021, when the CCR is 10% of it (got year {y})")
-    return check_nonnegative_int("cap", cap) // 10
+    return c // 10
 
 
 def rggi_ecr_quantity(year: int, budget: int) -> int:
@@ -262,7 +264,8 @@ def containment_offers(
     ------
     ValueError, TypeError
         For negative quantities or prices, an ECR larger than the base
-        supply, a quantity without its trigger, or triggers out of order.
+        supply, a quantity without its trigger, triggers out of order, or
+        2**63 permits or more in all.
 
     References
     ----------
@@ -301,6 +304,9 @@ def containment_offers(
                 f"ccr_trigger must be > the reserve price and any ECR trigger, {below} "
                 f"(got {ccr_p})"
             )
+    if base + ccr_q >= 2**63:
+        raise ValueError(f"base_supply + ccr_quantity must be less than 2**63 permits "
+                         f"(got {base} + {ccr_q})")
     steps = [(BASE, floor, base - ecr_q)]
     if ecr_p is not None:
         steps.append((ECR, ecr_p, ecr_q))
@@ -492,6 +498,7 @@ def price_containment_tiers(prices: ArrayLike, quantities: ArrayLike) -> Offers:
     if not rising.all():
         i = int(np.argmin(rising)) + 1
         raise ValueError(f"prices must be strictly increasing (got {p[i].item()!r} at index {i})")
+    check_total_quantity("quantities", q)
     return Offers(price=p, quantity=q, seller=[f"tier {i + 1}" for i in range(p.size)])
 
 
@@ -514,7 +521,8 @@ def reserve_sale_offered(settlement_price: float, lowest_tier_price: float) -> b
     s = check_price("settlement_price", settlement_price)
     t = check_price("lowest_tier_price", lowest_tier_price)
     assert s is not None and t is not None
-    return Decimal(repr(s)) >= Decimal("0.6") * Decimal(repr(t))
+    with decimal.localcontext(DECIMAL):
+        return Decimal(repr(s)) >= Decimal("0.6") * Decimal(repr(t))
 
 
 def tier_sale(

@@ -33,14 +33,16 @@ price of 18,000 yuan per ton of SO2).
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Hashable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Final, Literal
 
 from allocation.reserve import Record, Reserve, as_cents
 from auctions import Bids, Offers
+from auctions._exact import DECIMAL
 from auctions._validate import check_nonnegative_int, check_price
 
 __all__ = ["SHANXI_FLOAT", "Intervention", "PriceBand", "band_intervention", "intervene"]
@@ -66,10 +68,12 @@ class PriceBand:
     Parameters
     ----------
     reference : float
-        The benchmark price, > 0.
+        The benchmark price, > 0, inside the band once its edges are rounded
+        to the cent (a reference under half a cent is refused: its band
+        would sell permits at 0).
     lower, upper : float, default 0.2
         How far below and above the reference the band reaches, as shares of
-        it; ``lower`` in [0, 1], ``upper`` >= 0.
+        it; ``lower`` in [0, 1], ``upper`` >= 0, the ceiling a finite price.
 
     Attributes
     ----------
@@ -93,6 +97,7 @@ class PriceBand:
 
     def __post_init__(self) -> None:
         ref = check_price("reference", self.reference)
+        assert ref is not None
         if ref == 0:
             raise ValueError(f"reference must be > 0 (got {self.reference!r})")
         _share("lower", self.lower)
@@ -100,20 +105,30 @@ class PriceBand:
             raise TypeError(f"upper must be a real number >= 0 (got {self.upper!r})")
         if not math.isfinite(self.upper) or self.upper < 0:
             raise ValueError(f"upper must be a finite number >= 0 (got {self.upper!r})")
+        floor, ceiling = self.floor, self.ceiling
+        if not math.isfinite(ceiling):
+            raise ValueError(f"reference x (1 + upper) must be a finite price (got reference "
+                             f"{self.reference!r}, upper {self.upper!r})")
+        if not floor <= ref <= ceiling or ceiling == 0:
+            raise ValueError(
+                f"reference must lie in its band rounded to the cent (got {self.reference!r} "
+                f"and the band [{floor}, {ceiling}])")
 
-    def _edge(self, factor: Decimal) -> float:
-        edge = Decimal(repr(float(self.reference))) * factor
-        return float(edge.quantize(_CENT, rounding=ROUND_HALF_UP))
+    def _edge(self, share: Decimal, sign: int) -> float:
+        """``reference (1 + sign x share)`` rounded half up to the cent."""
+        with decimal.localcontext(DECIMAL):
+            edge = Decimal(repr(float(self.reference))) * (1 + sign * share)
+            return float(edge.quantize(_CENT))
 
     @property
     def floor(self) -> float:
         """The bottom of the band, at which the reserve buys."""
-        return self._edge(1 - _share("lower", self.lower))
+        return self._edge(_share("lower", self.lower), -1)
 
     @property
     def ceiling(self) -> float:
         """The top of the band, at which the reserve sells."""
-        return self._edge(1 + Decimal(repr(float(self.upper))))
+        return self._edge(Decimal(repr(float(self.upper))), 1)
 
     def position(self, price: float) -> Literal["below", "inside", "above"]:
         """Where ``price`` lies: below the floor, inside, or above the ceiling (strictly)."""

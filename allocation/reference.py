@@ -108,7 +108,7 @@ def china_power_benchmarks(
     >>> china_power_benchmarks(2020)["coal_300mw_plus"]
     0.877
     >>> sorted(china_power_benchmarks(2021, confirmed_only=True))
-    ['coal_300mw_plus', 'coal_below_300mw', 'coal_unconventional']
+    ['coal_300mw_plus', 'coal_below_300mw', 'coal_unconventional', 'gas']
     """
     if output not in ("electricity", "heat"):
         raise ValueError(f"output must be 'electricity' or 'heat' (got {output!r})")

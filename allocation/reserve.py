@@ -68,13 +68,14 @@ import numbers
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any, Final, Literal, NamedTuple, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from auctions import AuctionResult, Bids, Offers, reverse_auction, uniform_price
-from auctions._exact import group_sum
+from auctions._exact import DECIMAL, group_sum
 from auctions._validate import as_quantities, check_choice, check_nonnegative_int, check_price
 from auctions.bids import factorize
 from auctions.clearing import TIE_BREAKS, ClearingOptions, PriceRule, SeedLike, TieBreak
@@ -142,8 +143,8 @@ def as_cents(name: str, value: object) -> int:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{name} must be finite (got {value!r})")
-        scaled = value * 100
-        if scaled != scaled.to_integral_value():
+        scaled = value.scaleb(2, context=DECIMAL)
+        if scaled != scaled.to_integral_value(context=DECIMAL):
             raise ValueError(f"{name} must be a whole number of cents (got {value})")
         cents = int(scaled)
     elif isinstance(value, numbers.Integral):
@@ -152,7 +153,7 @@ def as_cents(name: str, value: object) -> int:
         x = float(value)
         if not math.isfinite(x):
             raise ValueError(f"{name} must be finite (got {x!r})")
-        cents = round(x * 100)
+        cents = round(Fraction(x) * 100)
         if cents / 100 != x:
             raise ValueError(f"{name} must be a whole number of cents (got {x!r})")
     else:
@@ -170,18 +171,24 @@ def from_cents(cents: int) -> Decimal:
     >>> from_cents(123456)
     Decimal('1234.56')
     """
-    return Decimal(int(cents)).scaleb(-2)
+    return Decimal(int(cents)).scaleb(-2, context=DECIMAL)
+
+
+#: Below this, ``x * 100`` in float64 rounds to the whole number of cents ``x``
+#: stands for (its error and ``x``'s own are under half a cent together).
+_FAST_CENTS: Final = 2.0**44
 
 
 def _whole_cents(name: str, values: NDArray[np.float64]) -> None:
-    """Raise unless every price is the float nearest to a two-place decimal."""
+    """Raise unless every price is the float nearest to a two-place decimal (checked
+    exactly, as :func:`as_cents` does, from ``2**44`` up)."""
     cents = np.rint(values * 100)
-    bad = cents / 100 != values
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(
-            f"{name} must be whole numbers of cents (got {values[i].item()!r} at index {i})"
-        )
+    bad = (cents / 100 != values) | (values >= _FAST_CENTS)
+    for i in np.flatnonzero(bad).tolist():
+        if values[i] < _FAST_CENTS or round(Fraction(values[i].item()) * 100) / 100 != values[i]:
+            raise ValueError(
+                f"{name} must be whole numbers of cents (got {values[i].item()!r} at index {i})"
+            )
 
 
 def _payment_cents(

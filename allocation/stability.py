@@ -170,11 +170,12 @@ class MSRRules:
     sources: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        check_nonnegative_int("year", self.year)
+        # Whole numbers given as floats (833e6) are stored as the ints they stand for,
+        # so that every quantity the rules compute is an int, exactly.
+        for name in ("year", "minimum", "months", "release_threshold", "release"):
+            object.__setattr__(self, name, check_nonnegative_int(name, getattr(self, name)))
         if not isinstance(self.rate, Fraction) or not 0 <= self.rate <= 1:
             raise ValueError(f"rate must be a Fraction in [0, 1] (got {self.rate!r})")
-        for name in ("minimum", "months", "release_threshold", "release"):
-            check_nonnegative_int(name, getattr(self, name))
         if self.band is not None:
             if not isinstance(self.band, tuple) or len(self.band) != 2:
                 raise ValueError(f"band must be (lower, upper) (got {self.band!r})")
@@ -182,6 +183,7 @@ class MSRRules:
             if lower >= upper:
                 raise ValueError(f"band must be (lower, upper) with lower < upper "
                                  f"(got {self.band!r})")
+            object.__setattr__(self, "band", (lower, upper))
         if self.invalidation not in INVALIDATION:
             raise ValueError(f"invalidation must be one of {', '.join(map(repr, INVALIDATION))} "
                              f"(got {self.invalidation!r})")
@@ -190,7 +192,8 @@ class MSRRules:
                 "invalidation_threshold is given exactly when invalidation is 'fixed' "
                 f"(got {self.invalidation!r}, {self.invalidation_threshold!r})")
         if self.invalidation_threshold is not None:
-            check_nonnegative_int("invalidation_threshold", self.invalidation_threshold)
+            object.__setattr__(self, "invalidation_threshold", check_nonnegative_int(
+                "invalidation_threshold", self.invalidation_threshold))
 
     def intake(self, tnac: int) -> int:
         """Allowances placed in the reserve for a TNAC, rounded to the nearest."""
@@ -211,17 +214,18 @@ class MSRRules:
     def invalidated(self, held: int, auctioned_previous_year: int | None = None) -> int:
         """Allowances held that lose validity on 1 January."""
         h = check_nonnegative_int("held", held)
+        volume = (None if auctioned_previous_year is None
+                  else check_nonnegative_int("auctioned_previous_year", auctioned_previous_year))
         if self.invalidation == "none":
             return 0
         if self.invalidation == "fixed":
             assert self.invalidation_threshold is not None
             return max(h - self.invalidation_threshold, 0)
-        if auctioned_previous_year is None:
+        if volume is None:
             raise ValueError(
                 f"auctioned_previous_year is needed for invalidation in {self.year} "
                 "(the threshold is the previous year's auction volume)"
             )
-        volume = check_nonnegative_int("auctioned_previous_year", auctioned_previous_year)
         return max(h - volume, 0)
 
     def update(
@@ -250,17 +254,26 @@ class MSRRules:
         """
         if isinstance(factor, bool) or not isinstance(factor, int | float):
             raise TypeError(f"factor must be a real number (got {factor!r})")
-        if not 0 < factor < float("inf"):
-            raise ValueError(f"factor must be finite and > 0 (got {factor!r})")
-        f = Fraction(repr(float(factor)))
+        if isinstance(factor, int):
+            if factor <= 0:
+                raise ValueError(f"factor must be finite and > 0 (got {factor!r})")
+            f = Fraction(factor)
+        else:
+            if not 0 < factor < float("inf"):
+                raise ValueError(f"factor must be finite and > 0 (got {factor!r})")
+            f = Fraction(repr(float(factor)))
 
         def scale(x: int) -> int:
             return int((x * f + Fraction(1, 2)).__floor__())
 
+        band = None if self.band is None else (scale(self.band[0]), scale(self.band[1]))
+        if band is not None and band[0] >= band[1]:
+            raise ValueError(f"factor {factor!r} is too small: it shrinks the band "
+                             f"{self.band} to {band}")
         return replace(
             self,
             minimum=scale(self.minimum),
-            band=None if self.band is None else (scale(self.band[0]), scale(self.band[1])),
+            band=band,
             release_threshold=scale(self.release_threshold),
             release=scale(self.release),
             invalidation_threshold=(None if self.invalidation_threshold is None

@@ -1,4 +1,5 @@
-"""Exact sums: of whole numbers by group, and of money along rows.
+"""Exact sums: of whole numbers by group, and of money along rows; and the
+decimal context of every decimal computation.
 
 ``numpy.bincount`` sums its weights as float64, which rounds totals above
 2^53: a bidder asking for 2^53 + 1 permits would be counted as asking for
@@ -10,16 +11,33 @@ rounded sum. :func:`row_fsum` gives it for many rows at once, and
 :func:`array_fsum` for one long array. Where a sum of floats must be known
 without any rounding at all, :func:`dyadic_sum` gives it as a whole number
 of a power of two.
+
+Prices escalated to the cent, band edges and sums of money are computed in
+:class:`~decimal.Decimal` under :data:`DECIMAL` (``with
+decimal.localcontext(DECIMAL)``), never under the caller's current context:
+a notebook that sets ``decimal.getcontext().prec = 4`` for display must not
+change a reserve price.
 """
 
 from __future__ import annotations
 
+import decimal
 import math
+from typing import Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["array_fsum", "dyadic_sum", "group_sum", "row_fsum"]
+__all__ = ["DECIMAL", "array_fsum", "dyadic_sum", "group_sum", "row_fsum"]
+
+#: The decimal context of the library: 400 significant digits hold the whole
+#: part and the cents of any float64 exactly (and any product of two decimals
+#: as floats write them), halves round up, and an invalid operation, a
+#: division by zero or an overflow raises.
+DECIMAL: Final = decimal.Context(
+    prec=400, rounding=decimal.ROUND_HALF_UP, Emin=-999_999, Emax=999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
 
 
 def group_sum(codes: ArrayLike, values: ArrayLike, n_groups: int) -> NDArray[np.int64]:

@@ -112,7 +112,8 @@ def _sorted_keys(
     # Setting the low bits and then flipping every bit but the column's inverts
     # the price and leaves the column over cleared lots' bits: two passes, not three.
     low_bits = (1 << (col_bits + lot_bits)) - 1
-    keys = np.bitwise_or(prices.view(np.int64), low_bits, out=work[0])
+    keys: NDArray[np.int64] = work[0]
+    np.bitwise_or(prices.view(np.int64), low_bits, out=keys)
     keys ^= ~(np.arange(prices.shape[1], dtype=np.int64) << lot_bits)
     keys |= lots
     keys.sort(axis=1)

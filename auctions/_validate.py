@@ -25,6 +25,7 @@ __all__ = [
     "check_nonnegative_int",
     "check_price",
     "check_share",
+    "check_total_quantity",
     "same_length",
 ]
 
@@ -166,6 +167,19 @@ def check_share(name: str, value: object) -> Fraction:
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     return Fraction(repr(float(value)))
+
+
+def check_total_quantity(name: str, quantities: NDArray[np.int64]) -> None:
+    """A ValueError unless the non-negative ``quantities`` total less than 2**63.
+
+    Totals are kept in int64 (``Bids.total``, running sums of demand and
+    supply), so a table whose total would not fit is refused rather than
+    summed with wraparound.
+    """
+    if quantities.size and int(quantities.max()) * quantities.size >= 2**63:
+        total = int(quantities.sum(dtype=object))
+        if total >= 2**63:
+            raise ValueError(f"{name} must total less than 2**63 permits (got {total})")
 
 
 def check_finite_value(prices: NDArray[np.float64], quantities: NDArray[np.int64]) -> None:

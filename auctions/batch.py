@@ -243,6 +243,19 @@ def _check_values(
             f"{float(prices[i].max())!r}, {int(quantity[i].sum(dtype=object))} permits)")
 
 
+def _check_totals(quantity: NDArray[np.int64], most: int, first_row: int) -> None:
+    """Raise for the first auction whose quantities total 2**63 or more (its running
+    sums would leave int64); ``most`` is the largest quantity."""
+    if most * quantity.shape[1] < 2**63:
+        return
+    totals = quantity.sum(axis=1, dtype=object)
+    big = [i for i, t in enumerate(totals.tolist()) if t >= 2**63]
+    if big:
+        i = big[0]
+        raise ValueError(f"quantity must total less than 2**63 permits in each auction "
+                         f"(auction {i + first_row} has {totals[i]})")
+
+
 def _copy_quantity(
     arr: NDArray[Any], out: NDArray[np.int64], first_row: int,
 ) -> tuple[NDArray[np.int64], int]:
@@ -421,6 +434,7 @@ class _Batch:
         quantity, most = _copy_quantity(quantity_in[rows], self.block[1, rows].view(np.int64),
                                         first)
         _check_lots("quantity", quantity, self.lot, first)
+        _check_totals(quantity, most, first)
         _check_values(prices, quantity, top, most, first)
         supplies, reserves = self.supplies[rows], self.reserves[rows]
         lots = _valid_lots(prices, quantity, supplies, reserves, self.lot, self.limit_share)

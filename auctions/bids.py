@@ -23,6 +23,7 @@ from auctions._validate import (
     check_finite_value,
     check_nonnegative_int,
     check_price,
+    check_total_quantity,
     same_length,
 )
 
@@ -95,7 +96,8 @@ class Bids(_Table):
     ------
     ValueError, TypeError
         For empty input, mismatched lengths, NaN or infinite prices, negative
-        or fractional quantities, unhashable labels, or bids whose total value
+        or fractional quantities, quantities totalling 2**63 or more,
+        unhashable labels, or bids whose total value
         ``sum(price * quantity)`` is beyond the largest float (every payment
         is bounded by it).
 
@@ -127,6 +129,7 @@ class Bids(_Table):
         if times is not None:
             columns["time"] = times
         same_length(**columns)
+        check_total_quantity("quantity", quantities)
         check_finite_value(prices, quantities)
         self._set(bidder=labels, price=prices, quantity=quantities, time=times)
 
@@ -266,6 +269,7 @@ class Offers(_Table):
         if labels is not None:
             columns["seller"] = labels
         same_length(**columns)
+        check_total_quantity("quantity", quantities)
         check_finite_value(prices, quantities)
         self._set(price=prices, quantity=quantities, seller=labels)
 

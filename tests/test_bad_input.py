@@ -44,6 +44,8 @@ GOOD: dict[str, Any] = {"bidder": ["a", "b"], "price": [10.0, 8.0], "quantity": 
         ("price", [1e308, 8e307], ValueError,
          r"price x quantity must have a finite total \(got a total value beyond 1.798e\+308: "
          r"largest price 1e\+308, 10 permits\)"),
+        ("quantity", [2**62, 2**62], ValueError,
+         r"quantity must total less than 2\*\*63 permits \(got 9223372036854775808\)"),
     ],
 )
 def test_bad_bids(field, value, error, match):
@@ -81,6 +83,14 @@ def test_bad_records_and_frames():
 def test_bad_offers(field, value, error, match):
     with pytest.raises(error, match=match):
         Offers(**{"price": [1e292], "quantity": [1], field: value})
+
+
+def test_totals_must_fit_in_int64():
+    # One permit short of 2**63 is a valid table whose total is exact; one more is
+    # refused (it had wrapped to -2**63).
+    assert Offers(price=[1.0, 2.0], quantity=[2**62, 2**62 - 1]).total == 2**63 - 1
+    with pytest.raises(ValueError, match=r"quantity must total less than 2\*\*63 permits"):
+        Offers(price=[1.0, 2.0], quantity=[2**62, 2**62])
 
 
 def test_the_largest_finite_value_is_accepted_and_paid_in_full():

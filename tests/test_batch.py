@@ -151,12 +151,22 @@ def test_batch_example_by_hand():
         ({"price": [[1.0, 2.0], [1e308, 1e308]], "quantity": [[1, 1], [1, 1]]}, ValueError,
          r"price x quantity must have a finite total in each auction \(auction 1 is worth "
          r"more than 1.798e\+308: largest price 1e\+308, 2 permits\)"),
+        ({"price": [[1.0, 2.0], [1.0, 1.0]], "quantity": [[1, 1], [2**62, 2**62]]}, ValueError,
+         r"quantity must total less than 2\*\*63 permits in each auction \(auction 1 has "
+         r"9223372036854775808\)"),
     ],
 )
 def test_bad_batch_arguments(kwargs, error, match):
     args = {"price": [[1.0, 2.0]], "quantity": [[1, 1]], "supply": 1, **kwargs}
     with pytest.raises(error, match=match):
         clear_batch(**args)
+
+
+def test_a_total_just_below_2_63_is_cleared():
+    # The largest total that fits in int64: the running sums stay exact.
+    r = clear_batch([[1.0, 2.0]], [[2**62, 2**62 - 1]], [2**63 - 1])
+    assert r.awarded.tolist() == [[2**62, 2**62 - 1]]
+    assert r.sold.tolist() == [2**63 - 1]
 
 
 def test_bad_cell_is_named_by_its_row_in_the_whole_batch():

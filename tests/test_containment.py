@@ -8,6 +8,7 @@ the price is the highest rejected bid (RGGI), never below the marginal step.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -30,6 +31,25 @@ from allocation.containment import (
 from auctions import Bids, conserves_permits, is_budget_balanced, is_individually_rational
 
 # ------------------------------------------------------------ RGGI's numbers
+
+
+def _rggi_reference(start: str, rate: str, years: int) -> float:
+    """Raised ``years`` times, rounded half up to the cent each time, in rationals."""
+    price, factor = Fraction(start), 1 + Fraction(rate)
+    for _ in range(years):
+        cents = price * factor * 100
+        price = Fraction(math.floor(cents + Fraction(1, 2)), 100)
+    return float(price)
+
+
+@pytest.mark.parametrize("year", [2030, 2300, 2868, 9999])
+def test_rggi_prices_far_ahead_match_the_escalation_in_rationals(year: int):
+    # The 7 % escalation outgrows 28 decimal digits in 2868 (it had raised
+    # InvalidOperation there); it is computed exactly to the last year allowed.
+    prices = rggi_prices(year)
+    assert prices.reserve_price == _rggi_reference("2.00", "0.025", year - 2014)
+    assert prices.ccr_trigger == _rggi_reference("13.00", "0.07", year - 2021)
+    assert prices.ecr_trigger == _rggi_reference("6.00", "0.07", year - 2021)
 
 
 def test_rggi_trigger_tables_2018_to_2030():

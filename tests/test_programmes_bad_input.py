@@ -131,7 +131,7 @@ def test_rggi_bad_arguments():
         rggi.supply_curve(10_000, 2027, ccr_quantity=(1000,))
     with pytest.raises(ValueError, match=r"ccr_quantity\[1\] must be >= 0"):
         rggi.supply_curve(10_000, 2028, ccr_quantity=(1000, -1))
-    with pytest.raises(ValueError, match="year must be >= 2014"):
+    with pytest.raises(ValueError, match="year must be from 2014"):
         rggi.reserve_price(2013)
 
 

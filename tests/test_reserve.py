@@ -7,24 +7,30 @@ not by running the library.
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from allocation.containment import rggi_prices
+from allocation.price_band import PriceBand
 from allocation.reserve import (
     Record,
     Reserve,
     ReserveState,
     Transfer,
+    _whole_cents,
     as_cents,
     fixed_price_purchase,
     fixed_price_sale,
     from_cents,
 )
 from auctions import Bids, Offers, conserves_permits, is_budget_balanced
+from auctions.rules.base import escalate, weighted_average_price
 
 ASKS = Offers(price=[8.0, 10.0, 11.0, 14.0], quantity=[10, 10, 20, 5], seller=["w", "x", "y", "z"])
 
@@ -39,6 +45,42 @@ def test_cents_are_exact_for_two_place_decimals():
     assert as_cents("cash", Decimal("1234.50")) == 123450
     assert as_cents("cash", "0.01") == 1
     assert from_cents(123450) == Decimal("1234.50")
+
+
+@given(st.integers(min_value=2**44, max_value=2**62))
+def test_large_amounts_are_read_to_the_exact_cent(cents: int):
+    # The float nearest to cents / 100 stands for those cents (or for a
+    # neighbour it is as near to, once floats are coarser than a cent); above
+    # 2**44 the product x * 100 in float64 can round to the wrong cent, so the
+    # reading must be exact. Reference: exact rationals.
+    x = cents / 100  # correctly rounded
+    read = as_cents("cash", x)
+    assert abs(Fraction(x) - Fraction(read, 100)) <= abs(Fraction(x) - Fraction(cents, 100))
+    assert read / 100 == x
+    _whole_cents("price", np.array([x, 12.34]))
+
+
+def test_a_large_two_place_amount_by_hand():
+    # 39,084,421,356,551.45 (a band floor of 0.8 x 48,855,526,695,689.31): x * 100
+    # in float64 is 3908442135655145.5, which rounds (half to even) a cent too high.
+    x = 39084421356551.45
+    assert x * 100 == 3908442135655145.5
+    assert as_cents("floor", x) == 3908442135655145
+    assert from_cents(10**30 + 1) == Decimal("10000000000000000000000000000.01")
+
+
+def test_money_does_not_depend_on_the_callers_decimal_context():
+    expected = (rggi_prices(2030), PriceBand(reference=18_000.0).ceiling,
+                escalate("2.00", [0.025] * 16), as_cents("cash", Decimal("1234.56")),
+                from_cents(10**30 + 1), weighted_average_price([30.01, 36.02], [100, 200]))
+    with decimal.localcontext() as ctx:
+        ctx.prec = 4
+        ctx.rounding = decimal.ROUND_DOWN
+        assert (rggi_prices(2030), PriceBand(reference=18_000.0).ceiling,
+                escalate("2.00", [0.025] * 16), as_cents("cash", Decimal("1234.56")),
+                from_cents(10**30 + 1),
+                weighted_average_price([30.01, 36.02], [100, 200])) == expected
+    assert expected[0].ccr_trigger == 23.89 and expected[1] == 21_600.0
 
 
 def test_auction_payment_with_binary_error_is_booked_as_the_exact_cents():

@@ -205,8 +205,13 @@ def test_bad_holdings():
         msr_release(0, 2024, held=-1)
     with pytest.raises(ValueError, match=r"auctioned_previous_year is needed .* 2023"):
         msr_invalidation(10, 2023)
-    with pytest.raises(ValueError, match=r"auctioned_previous_year must be >= 0 \(got -5\)"):
-        msr_invalidation(10, 2023, auctioned_previous_year=-5)
+    # A bad volume is refused in every year, not only in 2023 when it is used.
+    for year in (2020, 2023, 2024):
+        with pytest.raises(ValueError,
+                           match=r"auctioned_previous_year must be >= 0 \(got -5\)"):
+            msr_invalidation(10, year, auctioned_previous_year=-5)
+    with pytest.raises(TypeError, match=r"auctioned_previous_year must be a whole number"):
+        msr_update(10, 0, 2026, auctioned_previous_year="abc")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"held must be >= 0 \(got -2\)"):
         msr_update(-2, 0, 2025)
 
@@ -229,6 +234,9 @@ def test_bad_holdings():
         ({"base_supply": 10, "ccr_trigger": -13.0}, r"ccr_trigger must be >= 0 \(got -13.0\)"),
         ({"base_supply": 10, "ccr_trigger": 13.0, "ccr_quantity": -1},
          r"ccr_quantity must be >= 0 \(got -1\)"),
+        ({"base_supply": 2**62, "ccr_trigger": 13.0, "ccr_quantity": 2**62},
+         r"base_supply \+ ccr_quantity must be less than 2\*\*63 permits \(got "
+         r"4611686018427387904 \+ 4611686018427387904\)"),
     ],
 )
 def test_bad_containment_steps(kwargs, match):
@@ -237,10 +245,16 @@ def test_bad_containment_steps(kwargs, match):
 
 
 def test_bad_rggi_arguments():
-    with pytest.raises(ValueError, match=r"year must be >= 2014, when the CCR began \(got 2013\)"):
+    with pytest.raises(ValueError,
+                       match=r"year must be from 2014, when the CCR began, to 9999 \(got 2013\)"):
         rggi_prices(2013)
+    with pytest.raises(ValueError, match=r"to 9999 \(got 10000\)"):
+        rggi_prices(10_000)
     with pytest.raises(ValueError, match=r"cap is needed from 2021"):
         rggi_ccr_quantity(2022)
+    # A bad cap is refused in every year, not only in those that use it.
+    with pytest.raises(ValueError, match=r"cap must be >= 0 \(got -5\)"):
+        rggi_ccr_quantity(2020, cap=-5)
     with pytest.raises(ValueError, match=r"ecr_quantity must be 0 before 2021.*\(got 5 in 2020"):
         rggi_auction(BIDS, 100, 2020, ecr_quantity=5)
 
@@ -250,6 +264,10 @@ def test_bad_tiers():
         price_containment_tiers([45.0, 40.0], [1, 1])
     with pytest.raises(ValueError, match=r"lengths differ: prices has 2, quantities has 3"):
         price_containment_tiers([40.0, 45.0], [1, 1, 1])
+    with pytest.raises(ValueError,
+                       match=r"quantities must total less than 2\*\*63 permits "
+                             r"\(got 9223372036854775808\)"):
+        price_containment_tiers([41.4, 53.2], [2**62, 2**62])
     with pytest.raises(ValueError, match=r"prices must be >= 0 \(got -40.0 at index 0\)"):
         price_containment_tiers([-40.0], [1])
     with pytest.raises(TypeError, match=r"tiers must be an Offers curve \(got int\)"):
@@ -271,6 +289,14 @@ def test_bad_tiers():
          r"upper must be a finite number >= 0 \(got -0.1\)"),
         ({"reference": 10.0, "lower": "20%"}, TypeError,
          r"lower must be a real number in \[0, 1\] \(got '20%'\)"),
+        # Under half a cent the rounded band is [0, 0]: the reserve would sell for nothing.
+        ({"reference": 0.004}, ValueError,
+         r"reference must lie in its band rounded to the cent \(got 0.004 and the band "
+         r"\[0.0, 0.0\]\)"),
+        ({"reference": 18000.004, "upper": 0.0}, ValueError,
+         r"reference must lie in its band .* \[14400.0, 18000.0\]\)"),
+        ({"reference": 1e308, "upper": 1.0}, ValueError,
+         r"reference x \(1 \+ upper\) must be a finite price"),
     ],
 )
 def test_bad_band(kwargs, error, match):

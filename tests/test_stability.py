@@ -97,6 +97,31 @@ def test_whole_number_floats_are_accepted():
     assert msr_intake(1_000_000_000.0, 2021) == 240 * M  # type: ignore[arg-type]
 
 
+def test_custom_rules_store_whole_number_floats_as_ints():
+    # 833e6 is accepted as the whole number it is, and kept as that int: every
+    # quantity the rules compute is then an int, exactly (2**62 + 1 has no float).
+    rules = MSRRules(year=2031.0, rate=Fraction(1, 2), minimum=100e6,  # type: ignore[arg-type]
+                     band=(1.0, 2.0**63), months=12.0,  # type: ignore[arg-type]
+                     release_threshold=400e6, release=100e6,  # type: ignore[arg-type]
+                     invalidation="fixed", invalidation_threshold=400e6,  # type: ignore[arg-type]
+                     sources=("scenario",))
+    assert rules.intake(2**62 + 1) == 2**62
+    assert type(rules.released(0, 500 * M)) is int
+    update = rules.update(M * 1000, 0)
+    assert update == MSRUpdate(600 * M, 0, 100 * M, 300 * M)
+    assert all(type(x) is int for x in update)
+    assert rules.band is not None
+    assert all(type(x) is int for x in (rules.year, rules.minimum, rules.months, *rules.band))
+
+
+def test_scaling_refuses_a_factor_that_closes_the_band():
+    with pytest.raises(ValueError, match=r"factor 1e-09 is too small: it shrinks the band "
+                                         r"\(833000000, 1096000000\) to \(1, 1\)"):
+        msr_rules(2026).scaled(1e-9)
+    # An int factor is scaled exactly, however large.
+    assert msr_rules(2026).scaled(10**400).release == 10**408
+
+
 # ------------------------------------------------------------ release
 
 

@@ -38,17 +38,19 @@ Examples
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from auctions._exact import DECIMAL
 from auctions._validate import (
     as_prices,
     as_quantities,
@@ -134,12 +136,16 @@ def escalate(start: float | str | Decimal, increments: Iterable[object]) -> floa
     price = decimal_of("start", start)
     if price < 0:
         raise ValueError(f"start must be >= 0 (got {start!r})")
-    for i, step in enumerate(increments):
-        rate = decimal_of(f"increments[{i}]", step)
-        if rate <= -1:
-            raise ValueError(f"increments[{i}] must be > -1 (got {step!r})")
-        price = (price * (1 + rate)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return float(price.quantize(_CENT, rounding=ROUND_HALF_UP))
+    with decimal.localcontext(DECIMAL):
+        for i, step in enumerate(increments):
+            rate = decimal_of(f"increments[{i}]", step)
+            if rate <= -1:
+                raise ValueError(f"increments[{i}] must be > -1 (got {step!r})")
+            price = (price * (1 + rate)).quantize(_CENT)
+        result = float(price.quantize(_CENT))
+    if not math.isfinite(result):
+        raise ValueError(f"the escalated price is beyond the largest float (from {start!r})")
+    return result
 
 
 def escalate_by_year(
@@ -237,11 +243,14 @@ def weighted_average_price(
     assert m is not None
     if m == 0:
         raise ValueError("multiplier must be > 0 (got 0.0)")
-    value = sum(
-        (Decimal(repr(float(x))) * int(q) for x, q in zip(p, v, strict=True)), Decimal(0)
-    )
-    average = value / total * decimal_of("multiplier", m)
-    result = float(average.quantize(_CENT, rounding=ROUND_HALF_UP))
+    with decimal.localcontext(DECIMAL):
+        value = sum(
+            (Decimal(repr(float(x))) * int(q) for x, q in zip(p, v, strict=True)), Decimal(0)
+        )
+        average = value / total * decimal_of("multiplier", m)
+        result = float(average.quantize(_CENT))
+    if not math.isfinite(result):
+        raise ValueError(f"the average price times multiplier={m!r} is beyond the largest float")
     if cap is not None:
         limit = check_price("cap", cap)
         assert limit is not None
