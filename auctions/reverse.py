@@ -33,6 +33,7 @@ Research* 6(1), 58-73 (threshold payments of monotone rules).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Final, Literal
 
 import numpy as np
@@ -43,51 +44,68 @@ from auctions.bids import Bids, Offers
 from auctions.clearing import PRICE_RULES, TIE_BREAKS, PriceRule, SeedLike, TieBreak, clear
 from auctions.result import AuctionResult
 
-__all__ = ["BUDGET_RTOL", "PRICINGS", "reverse_auction"]
+__all__ = ["PRICINGS", "reverse_auction"]
 
 PRICINGS: Final = ("uniform", "pay_as_bid", "proportional_share")
 
-#: Relative slack when comparing a float cost with a budget: costs are sums of
-#: float64 products, exact to about 1e-16; 1e-12 is far below a cent on any
-#: realistic budget.
-BUDGET_RTOL: Final = 1e-12
-
 REGULATOR: Final = "regulator"
-
-
-def _affordable(budget: float, cost: float) -> bool:
-    return cost <= budget * (1 + BUDGET_RTOL)
 
 
 def _lots_within_budget(
     price: NDArray[np.float64], lots: NDArray[np.int64], lot: int, cap: float,
     budget: float, pricing: str, price_rule: str,
 ) -> int:
-    """The most lots whose purchase under ``pricing`` costs no more than ``budget``."""
+    """The most lots whose purchase under ``pricing`` costs no more than ``budget``,
+    the cost compared with the budget exactly."""
     order = np.argsort(price, kind="stable")
     asks, cum = price[order], np.cumsum(lots[order])
-    cost_before = np.concatenate(([0.0], np.cumsum(asks * lots[order] * lot)))
-
-    def cost(q: int) -> float:
-        if q == 0:
-            return 0.0
-        step = int(np.searchsorted(cum, q, side="left"))
-        if pricing == "pay_as_bid":
-            done = int(cum[step - 1]) if step else 0
-            return float(cost_before[step]) + (q - done) * lot * float(asks[step])
-        if price_rule == "last_accepted":
-            return q * lot * float(asks[step])
-        nxt = int(np.searchsorted(cum, q + 1, side="left"))
-        return q * lot * (min(float(asks[nxt]), cap) if nxt < asks.size else cap)
+    if pricing == "pay_as_bid":
+        affordable = _PayAsBidCost(asks, lots[order] * lot, cum, lot, budget).affordable
+    else:
+        def affordable(q: int) -> bool:
+            step = int(np.searchsorted(cum, q, side="left"))
+            if price_rule == "last_accepted":
+                unit = float(asks[step])
+            else:
+                nxt = int(np.searchsorted(cum, q + 1, side="left"))
+                unit = min(float(asks[nxt]), cap) if nxt < asks.size else cap
+            return Fraction(unit) * (q * lot) <= Fraction(budget)
 
     lo, hi = 0, int(cum[-1]) if cum.size else 0
-    while lo < hi:  # the largest affordable q; cost(q) never falls as q grows
+    while lo < hi:  # the largest affordable q; the cost never falls as q grows
         mid = (lo + hi + 1) // 2
-        if _affordable(budget, cost(mid)):
+        if affordable(mid):
             lo = mid
         else:
             hi = mid - 1
     return lo
+
+
+class _PayAsBidCost:
+    """Whether the cheapest ``q`` lots, each paid its ask, fit the budget: decided
+    from float running sums where their error bound settles it, else exactly."""
+
+    def __init__(self, asks: NDArray[np.float64], permits: NDArray[np.int64],
+                 cum: NDArray[np.int64], lot: int, budget: float) -> None:
+        self.asks, self.permits, self.cum, self.lot, self.budget = (
+            asks, permits, cum, lot, budget)
+        self.before = np.concatenate(([0.0], np.cumsum(asks * permits)))
+
+    def affordable(self, q: int) -> bool:
+        step = int(np.searchsorted(self.cum, q, side="left"))
+        done = int(self.cum[step - 1]) if step else 0
+        last = (q - done) * self.lot
+        cost = float(self.before[step]) + last * float(self.asks[step])
+        # Each of the step + 2 products and sums errs by at most half an ulp of
+        # the running total; 2**-50 per term bounds them with room to spare.
+        slack = cost * (step + 3) * 2.0**-50
+        if cost + slack < self.budget:
+            return True
+        if cost - slack > self.budget:
+            return False
+        exact = sum((Fraction(float(a)) * int(n) for a, n in
+                     zip(self.asks[:step], self.permits[:step], strict=True)), Fraction(0))
+        return exact + Fraction(float(self.asks[step])) * last <= Fraction(self.budget)
 
 
 def reverse_auction(
@@ -166,6 +184,9 @@ def reverse_auction(
                 "pricing='proportional_share' takes a budget and no demand or price_cap "
                 f"(got demand={demand!r}, budget={budget!r}, price_cap={price_cap!r})"
             )
+        if lot != 1:
+            raise ValueError("pricing='proportional_share' sells whole blocks and takes no "
+                             f"lot_size (got {lot_size!r})")
         return _proportional_share(offers, money)
     return _cleared_purchase(offers, want, money, cap, pricing, price_rule, tie_break, lot, rng)
 
@@ -182,7 +203,9 @@ def _cleared_purchase(
         )
     if want is not None and want % lot:
         raise ValueError(f"demand must be a whole multiple of lot_size={lot} (got {want})")
-    ceiling = float(offers.price.max()) if cap is None else cap
+    # Without a cap the regulator's bid is the highest ask with permits in it: an
+    # empty ask cannot set the price.
+    ceiling = float(offers.price[offers.quantity > 0].max(initial=0.0)) if cap is None else cap
     quantity = offers.total if want is None else want
     if money is not None:
         valid = offers.price <= ceiling
@@ -234,8 +257,29 @@ def _thresholds(price: NDArray[np.float64], qty: NDArray[np.int64], winners: NDA
         order = others[np.argsort(price[others], kind="stable")]
         held = np.concatenate(([0], np.cumsum(qty[order])))
         next_price = np.append(price[order], np.inf)
-        out[k] = float(np.max(np.minimum(next_price, budget / (held + qty[i]))))
+        out[k] = float(np.max(np.minimum(next_price, _share_down(budget, held + qty[i]))))
     return out
+
+
+def _share_down(budget: float, permits: NDArray[np.int64]) -> NDArray[np.float64]:
+    """``budget / permits`` rounded down, so that ``permits`` times it never exceeds the
+    budget in exact arithmetic."""
+    share = budget / permits
+    over = [k for k, (x, n) in enumerate(zip(share.tolist(), permits.tolist(), strict=True))
+            if Fraction(x) * n > Fraction(budget)]
+    share[over] = np.nextafter(share[over], 0.0)
+    return share
+
+
+def _times_down(permits: NDArray[np.int64], price: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``permits x price`` rounded down: the receipts then add up, exactly, to no more
+    than the thresholds allow."""
+    paid = permits * price
+    over = [k for k, (x, n, p) in enumerate(zip(paid.tolist(), permits.tolist(), price.tolist(),
+                                                strict=True))
+            if Fraction(x) > Fraction(p) * n]
+    paid[over] = np.nextafter(paid[over], 0.0)
+    return paid
 
 
 def _proportional_share(offers: Offers, budget: float) -> AuctionResult:
@@ -244,15 +288,17 @@ def _proportional_share(offers: Offers, budget: float) -> AuctionResult:
     positive = np.flatnonzero(offers.quantity > 0)
     order = positive[np.argsort(offers.price[positive], kind="stable")]
     held = np.cumsum(offers.quantity[order])
-    fits = offers.price[order] * held <= budget
+    limit = Fraction(budget)
+    fits = np.array([Fraction(p) * int(h) <= limit
+                     for p, h in zip(offers.price[order].tolist(), held.tolist(), strict=True)],
+                    dtype=bool)
     taken = int(np.argmin(fits)) if not fits.all() else fits.size
     winners = order[:taken]
     sold = np.zeros(len(offers), dtype=np.int64)
     sold[winners] = offers.quantity[winners]
     receipts = np.zeros(len(offers))
-    receipts[winners] = offers.quantity[winners] * _thresholds(
-        offers.price, offers.quantity, winners, budget
-    )
+    receipts[winners] = _times_down(offers.quantity[winners], _thresholds(
+        offers.price, offers.quantity, winners, budget))
     total = int(sold.sum())
     return AuctionResult(
         format="reverse_auction",
