@@ -204,6 +204,8 @@ def _per_firm(name: str, value: ArrayLike, n: int) -> IntArray:
     """Whole numbers >= 0, one per firm; a single number applies to every firm."""
     if np.ndim(value) == 0:
         count = check_nonnegative_int(name, value)
+        if count >= 2**63:
+            raise ValueError(f"{name} must be less than 2**63 (got {count})")
         return np.full(n, count, dtype=np.int64)
     arr = as_quantities(name, value)
     if len(arr) != n:
@@ -211,12 +213,28 @@ def _per_firm(name: str, value: ArrayLike, n: int) -> IntArray:
     return arr
 
 
-def _times(values: IntArray, share: Fraction, *, up: bool = False) -> IntArray:
-    """``values * share`` rounded down (or up), exactly."""
+def _check_int64(name: str, a: IntArray, b: IntArray, factor: int) -> None:
+    """Raise unless ``a + b``, and that times ``factor``, fit in int64 for every firm."""
+    if (int(a.max(initial=0)) + int(b.max(initial=0))) * max(factor, 1) < 2**63:
+        return
+    for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        if (x + y) * max(factor, 1) >= 2**63:
+            raise ValueError(f"{name} must be less than 2**63 permits, also when multiplied "
+                             f"by make_good={factor} (got {x} + {y} at index {i})")
+
+
+def _times(values: IntArray, share: Fraction, *, up: bool = False,
+           at_most: IntArray | None = None) -> IntArray:
+    """``values * share`` rounded down (or up), exactly; no more than ``at_most``
+    where given (a share above one may give more than int64 holds)."""
     p, q = share.numerator, share.denominator
-    if values.size and int(values.max()) * p >= 2**62:
+    if values.size and (int(values.max()) * p >= 2**62 or q >= 2**62):
         exact = [(int(v) * p + (q - 1 if up else 0)) // q for v in values.tolist()]
+        if at_most is not None:
+            exact = [min(x, int(m)) for x, m in zip(exact, at_most.tolist(), strict=True)]
         return np.array(exact, dtype=np.int64)
+    if at_most is not None:
+        return np.minimum(_times(values, share, up=up), at_most)
     if up:
         return (values * p + (q - 1)) // q
     return (values * p) // q
@@ -450,11 +468,11 @@ def surrender(
     limit_share = _share("offset_limit", offset_limit)
     local_fraction = _share("local_share", local_share)
     borrow_share = _share("borrowing_limit", borrowing_limit)
-    if borrow_share > 0:
-        if next_allocation is None:
-            raise ValueError("next_allocation is needed when borrowing_limit > 0 (got None)")
-        nxt = _per_firm("next_allocation", next_allocation, n)
-    else:
+    if borrow_share > 0 and next_allocation is None:
+        raise ValueError("next_allocation is needed when borrowing_limit > 0 (got None)")
+    nxt = (np.zeros(n, dtype=np.int64) if next_allocation is None
+           else _per_firm("next_allocation", next_allocation, n))
+    if borrow_share == 0:
         nxt = np.zeros(n, dtype=np.int64)
     if not isinstance(penalty, PenaltyRule):
         raise TypeError(f"penalty must be a PenaltyRule (got {penalty!r})")
@@ -463,6 +481,7 @@ def surrender(
     if not isinstance(banking, bool):
         raise TypeError(f"banking must be True or False (got {banking!r})")
     order = check_choice("use_offsets", use_offsets, ("first", "last"))
+    _check_int64("emissions + owed", e, due, penalty.make_good)
 
     obligation = e + due
     # Offsets: local first, then others as far as the local share allows.
@@ -475,7 +494,7 @@ def surrender(
     if local_fraction == 0:
         allowed_other = room
     else:
-        allowed_other = np.minimum(room, _times(used_local, (1 - local_fraction) / local_fraction))
+        allowed_other = _times(used_local, (1 - local_fraction) / local_fraction, at_most=room)
     used_other = np.minimum(other, allowed_other)
     used_offsets = used_local + used_other
 

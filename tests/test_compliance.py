@@ -240,3 +240,34 @@ def test_offsets_used_first_are_as_many_as_allowed(case):
         best = most_offsets(int(s.obligation[i]), local, other, kwargs["offset_limit"],
                             kwargs["local_share"])
         assert s.offsets_surrendered[i] == best
+
+
+def test_tiny_shares_are_exact_not_overflowing():
+    # A share of 1e-20 is the fraction 1/10**20: its denominator alone is beyond
+    # int64, and the shares it gives are computed with Python integers.
+    assert retention_limit([100], share=1e-20).tolist() == [99]
+    s = surrender([100], [0], offsets=[100], offset_limit=1e-20)
+    assert s.offsets_surrendered.tolist() == [0] and s.shortfall.tolist() == [100]
+    s = surrender([100], [0], borrowing_limit=1e-19, next_allocation=[100])
+    assert s.borrowed.tolist() == [0]
+    # 3 local offsets at a local share of 1e-20 would allow 3 x (10**20 - 1) others:
+    # capped by the room the offset limit leaves (50), not overflowing.
+    s = surrender([100], [0], offsets=[100], local_offsets=[3], offset_limit=0.5,
+                  local_share=1e-20)
+    assert s.offsets_surrendered.tolist() == [50]
+
+
+def test_obligations_beyond_int64_are_refused():
+    # 2**62 owed on 2**62 emitted is an obligation of 2**63: it had wrapped to
+    # -2**63 and the firm was reported compliant.
+    with pytest.raises(ValueError, match=r"emissions \+ owed must be less than 2\*\*63 permits"):
+        surrender([2**62], [0], owed=[2**62], penalty=EU_ETS)
+    with pytest.raises(ValueError, match=r"multiplied by make_good=3 \(got 4611686018427387904"):
+        surrender([2**62], [0], penalty=THREE_FOR_ONE)
+    assert surrender([2**61], [0], penalty=THREE_FOR_ONE).owed_next.tolist() == [3 * 2**61]
+    with pytest.raises(ValueError,
+                       match=r"holdings must be less than 2\*\*63 \(got 1180591620717411303424\)"):
+        surrender([1], 2**70)
+    # next_allocation is checked even when no borrowing uses it.
+    with pytest.raises(ValueError, match=r"next_allocation must be >= 0 \(got -5 at index 0\)"):
+        surrender([1], [0], next_allocation=[-5])
