@@ -71,6 +71,10 @@ def as_quantities(name: str, values: ArrayLike) -> NDArray[np.int64]:
             raise ValueError(f"{name} must be whole numbers (got {arr[i].item()!r} at index {i})")
         if (np.abs(arr) >= 2.0**63).any():
             raise ValueError(f"{name} is too large for 64-bit integers")
+    if arr.dtype.kind == "u" and (arr >= 2**63).any():
+        i = int(np.argmax(arr >= 2**63))
+        raise ValueError(f"{name} is too large for 64-bit integers (got {arr[i].item()} "
+                         f"at index {i})")
     out = np.array(arr, dtype=np.int64, copy=True)
     neg = out < 0
     if neg.any():

@@ -85,6 +85,14 @@ def test_bad_offers(field, value, error, match):
         Offers(**{"price": [1e292], "quantity": [1], field: value})
 
 
+def test_unsigned_quantities_beyond_int64_are_named_not_wrapped():
+    # 2**64 - 1 as uint64 had been cast to -1 and reported as "got -1".
+    with pytest.raises(ValueError, match=r"quantity is too large for 64-bit integers \(got "
+                                         r"18446744073709551615 at index 1\)"):
+        Bids(bidder=["a", "b"], price=[1.0, 2.0],
+             quantity=np.array([1, 2**64 - 1], dtype=np.uint64))
+
+
 def test_totals_must_fit_in_int64():
     # One permit short of 2**63 is a valid table whose total is exact; one more is
     # refused (it had wrapped to -2**63).
