@@ -164,6 +164,8 @@ def double_auction(
         return _result(bids, asks, cleared, price, price, rule, price_rule, tie_break, lot)
     m = cleared.margins
     p0 = (m.highest_rejected_bid + m.lowest_rejected_offer) / 2
+    if not math.isfinite(p0):  # the sum overflowed; the halves do not
+        p0 = m.highest_rejected_bid / 2 + m.lowest_rejected_offer / 2
     if m.highest_accepted_offer <= p0 <= m.lowest_accepted_bid:
         return _result(bids, asks, cleared, p0, p0, rule, "trade_reduction", tie_break, lot)
     reduced = clear(bids, asks, tie_break=tie_break, lot_size=lot, rng=generator, side="both",

@@ -157,3 +157,13 @@ def test_mcafee_no_trader_gains_by_misreporting(buyers, sellers, side, who, seed
     assert honest >= -1e-12
     for report in GRID:
         assert utility(report) <= honest + 1e-9, report
+
+
+def test_trade_reduction_midpoint_of_large_prices():
+    # McAfee's p0 of the excluded pair (0.79e308, 1.01e308) is 9e307, inside
+    # [0.5e308, 1e308]: the one efficient unit trades at p0. The sum of the pair
+    # overflows float64 (p0 had been inf, and the trade dropped).
+    bids = Bids(bidder=["b1", "b2"], price=[1.0e308, 0.79e308], quantity=[1, 1])
+    asks = Offers(price=[0.5e308, 1.01e308], quantity=[1, 1], seller=["s1", "s2"])
+    r = double_auction(bids, asks, rule="trade_reduction")
+    assert r.sold == 1 and r.clearing_price == 0.79e308 / 2 + 1.01e308 / 2
