@@ -41,7 +41,7 @@ from __future__ import annotations
 import csv
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
@@ -95,7 +95,8 @@ class Scenario:
         The first year's cap, or the cap of every year (non-increasing).
     reduction : float, default 0
         With one cap: the linear reduction factor, the share of the first
-        year's cap removed every year (the EU ETS's 2.2 % from 2021).
+        year's cap removed every year (the EU ETS's 2.2 % from 2021), in
+        whole permits rounded half up (:meth:`cap_path`).
     rule : str, default "grandfathering"
         A registered allocation rule (:data:`allocation.RULES`).
     rule_options : mapping
@@ -169,8 +170,7 @@ class Scenario:
             raise ValueError(
                 f"mac must be a cost curve for the {n} installations (got {self.mac!r})"
             )
-        check_nonnegative_int("start_year", self.start_year)
-        check_nonnegative_int("years", self.years, minimum=1)
+        self._check_whole_numbers()
         object.__setattr__(self, "cap", self._cap_path_argument())
         check_share_or_zero("reduction", self.reduction)
         get_rule(self.rule)
@@ -181,16 +181,29 @@ class Scenario:
         if self.band_reference is not None:
             PriceBand(reference=self.band_reference, lower=self.band_width,
                       upper=self.band_width)
-        check_nonnegative_int("band_tranche", self.band_tranche)
         if self.msr is not None and not isinstance(self.msr, MSRRules):
             raise TypeError(f"msr must be MSRRules or None (got {type(self.msr).__name__})")
-        check_nonnegative_int("bid_levels", self.bid_levels, minimum=2)
+        for name in ("reoffer_unsold", "banking"):
+            if type(getattr(self, name)) is not bool:
+                raise TypeError(f"{name} must be True or False (got {getattr(self, name)!r})")
+        if not isinstance(self.rule_options, Mapping):
+            raise TypeError(f"rule_options must be a mapping of option names to values "
+                            f"(got {self.rule_options!r})")
         object.__setattr__(self, "rule_options", dict(self.rule_options))
 
+    def _check_whole_numbers(self) -> None:
+        """Check the whole-number fields and store them as ints (2026.0 becomes 2026)."""
+        for name, minimum in (("start_year", 0), ("years", 1), ("band_tranche", 0),
+                              ("bid_levels", 2)):
+            value = check_nonnegative_int(name, getattr(self, name), minimum=minimum)
+            object.__setattr__(self, name, value)
+
     def _cap_path_argument(self) -> int | tuple[int, ...]:
-        if isinstance(self.cap, int | np.integer):
-            return check_nonnegative_int("cap", self.cap)
-        path = tuple(check_nonnegative_int("cap", c) for c in self.cap)
+        """The cap as an int, or as a tuple of one non-increasing int per year."""
+        cap: object = self.cap
+        if isinstance(cap, str | bytes) or not isinstance(cap, Iterable):
+            return check_nonnegative_int("cap", cap)
+        path = tuple(check_nonnegative_int(f"cap[{i}]", c) for i, c in enumerate(cap))
         if len(path) != self.years:
             raise ValueError(f"cap must give one cap per year ({self.years}); got {len(path)}")
         for t in range(1, len(path)):
@@ -204,16 +217,32 @@ class Scenario:
     def cap_path(self) -> list[int]:
         """The cap of each year.
 
+        With one cap, the cap falls every year by the same whole number of
+        permits: ``reduction`` times the first cap, in exact arithmetic (the
+        share read as the decimal written, 0.009 as 9/1000), rounded half up
+        (13.5 is 14), and never below zero.
+
+        Returns
+        -------
+        list of int
+            One cap per year, from ``start_year``.
+
         Examples
         --------
         A first cap of 100,000 with a linear reduction factor of 2.2 %: 2,200 a year.
 
         >>> Scenario.example(years=3).cap_path()
         [100000, 97800, 95600]
+
+        0.9 % of 1,500 is 13.5 permits, rounded up to 14:
+
+        >>> from dataclasses import replace
+        >>> replace(Scenario.example(), cap=1500, reduction=0.009, years=3).cap_path()
+        [1500, 1486, 1472]
         """
         if isinstance(self.cap, tuple):
             return list(self.cap)
-        step = round(self.reduction * self.cap)
+        step = _linear_step(self.cap, self.reduction)
         return [max(self.cap - step * t, 0) for t in range(self.years)]
 
     @property
@@ -298,6 +327,14 @@ def check_share_or_zero(name: str, value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
         return 0.0
     return float(check_share(name, value))
+
+
+def _linear_step(cap: int, reduction: float) -> int:
+    """``reduction`` of ``cap`` in whole permits: the exact share times the cap, halves up."""
+    if reduction == 0:
+        return 0
+    exact = check_share("reduction", reduction) * cap
+    return math.floor(exact + Fraction(1, 2))
 
 
 # ---------------------------------------------------------------- files
@@ -436,56 +473,161 @@ def _read_firms(path: Path) -> tuple[Firms, NDArray[np.float64], LinearMAC]:
         raise InputFileError(path, None, None, str(err)) from None
 
 
+#: The keys a scenario file may hold, table by table ("" is the top level).
+_FILE_KEYS: Final[dict[str, tuple[str, ...]]] = {
+    "": ("name", "firms", "start_year", "years", "cap", "allocation", "auction", "reserve",
+         "compliance"),
+    "cap": ("initial", "reduction", "path"),
+    "allocation": ("rule", "auction_share", "options"),
+    "auction": ("reserve_price", "price_rule", "reoffer_unsold", "bid_levels"),
+    "reserve": ("band_reference", "band_width", "band_tranche", "msr"),
+    "reserve.msr": ("rate", "minimum", "band", "release_threshold", "release", "invalidation",
+                    "invalidation_threshold"),
+    "compliance": ("penalty", "banking"),
+}
+
+#: The key of a scenario file behind each argument a Scenario's errors name (the
+#: price band's ``reference``, ``lower`` and ``upper`` included).
+_FILE_KEY_OF: Final = {
+    "name": "name", "start_year": "start_year", "years": "years",
+    "reduction": "cap.reduction", "rule": "allocation.rule",
+    "rule_options": "allocation.options", "auction_share": "allocation.auction_share",
+    "reserve_price": "auction.reserve_price", "price_rule": "auction.price_rule",
+    "reoffer_unsold": "auction.reoffer_unsold", "bid_levels": "auction.bid_levels",
+    "band_reference": "reserve.band_reference", "reference": "reserve.band_reference",
+    "band_width": "reserve.band_width", "lower": "reserve.band_width",
+    "upper": "reserve.band_width", "band_tranche": "reserve.band_tranche",
+    "penalty": "compliance.penalty", "banking": "compliance.banking",
+}
+
+_Tables = dict[str, dict[str, Any]]
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario written by :meth:`Scenario.save` (or by hand).
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file; its ``firms`` key names the installations' CSV,
+        read from the same folder.
+
+    Returns
+    -------
+    Scenario
 
     Raises
     ------
     InputFileError
-        For a missing file, bad TOML, a missing or bad key (named with its
-        table), or a problem in the installations' CSV (file, line, field).
+        For a missing file, bad TOML, a table given as a value (``cap =
+        100000`` instead of a ``[cap]`` table), a key the format does not
+        know (a misspelling), a missing or bad key (named with its table),
+        or a problem in the installations' CSV (file, line, field).
     """
     path = Path(path)
+    tables = _scenario_tables(path, _read_toml(path))
+    arguments = _scenario_arguments(path, tables)
+    firms, bau, mac = _read_firms(path.with_name(_text(path, tables, "firms")))
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Scenario(firms=firms, bau=bau, mac=mac, **arguments)
+    except (ValueError, TypeError) as err:
+        raise InputFileError(path, None, _file_key(str(err), tables), str(err)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML document at ``path``."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise InputFileError(path, None, None, f"cannot be read ({err.strerror})") from None
     except tomllib.TOMLDecodeError as err:
         raise InputFileError(path, getattr(err, "lineno", None), None, str(err)) from None
 
-    def get(table: str, key: str, default: Any = ...) -> Any:
-        section = document if not table else document.get(table, {})
-        if key in section:
-            return section[key]
-        if default is ...:
-            raise InputFileError(path, None, f"{table}.{key}" if table else key, "is missing")
-        return default
 
-    start_year, years = get("", "start_year"), get("", "years")
-    cap_table = document.get("cap", {})
-    cap = tuple(cap_table["path"]) if "path" in cap_table else get("cap", "initial")
-    firms, bau, mac = _read_firms(path.with_name(str(get("", "firms"))))
+def _scenario_tables(path: Path, document: dict[str, Any]) -> _Tables:
+    """Each table of a scenario file by name ("" for the top level; an absent table is
+    empty), after checking that each is a table and holds only known keys."""
+    tables: _Tables = {"": document}
+    for name in list(_FILE_KEYS)[1:]:
+        parent, _, key = name.rpartition(".")
+        value = tables[parent].get(key, {})
+        if not isinstance(value, dict):
+            raise InputFileError(path, None, name, f"must be a table (got {value!r})")
+        tables[name] = value
+    for name, table in tables.items():
+        for key in table:
+            if key not in _FILE_KEYS[name]:
+                raise InputFileError(path, None, f"{name}.{key}" if name else key,
+                                     f"is not a known key (expected one of "
+                                     f"{', '.join(_FILE_KEYS[name])})")
+    return tables
+
+
+def _value(path: Path, tables: _Tables, table: str, key: str, default: Any = ...) -> Any:
+    """``key`` of ``table``, or ``default`` (an InputFileError without one)."""
+    if key in tables[table]:
+        return tables[table][key]
+    if default is ...:
+        raise InputFileError(path, None, f"{table}.{key}" if table else key, "is missing")
+    return default
+
+
+def _text(path: Path, tables: _Tables, key: str, default: Any = ...) -> str:
+    """A string at the top level of a scenario file."""
+    value = _value(path, tables, "", key, default)
+    if not isinstance(value, str):
+        raise InputFileError(path, None, key, f"must be a string (got {value!r})")
+    return value
+
+
+def _cap_argument(path: Path, cap: dict[str, Any]) -> Any:
+    """The ``[cap]`` table: ``path`` (one cap per year) or ``initial`` (with ``reduction``)."""
+    if "path" not in cap:
+        return _value(path, {"cap": cap}, "cap", "initial")
+    if "initial" in cap or "reduction" in cap:
+        raise InputFileError(path, None, "cap.path",
+                             "cannot be given with cap.initial or cap.reduction")
+    if not isinstance(cap["path"], list):
+        raise InputFileError(path, None, "cap.path",
+                             f"must be a list of one cap per year (got {cap['path']!r})")
+    return tuple(cap["path"])
+
+
+def _scenario_arguments(path: Path, tables: _Tables) -> dict[str, Any]:
+    """The keyword arguments of :class:`Scenario` (all but the installations) in a file."""
     try:
-        return Scenario(
-            name=str(get("", "name", path.stem)), firms=firms, bau=bau, mac=mac,
-            start_year=start_year, years=years, cap=cap,
-            reduction=get("cap", "reduction", 0.0),
-            rule=get("allocation", "rule", "grandfathering"),
-            rule_options=get("allocation", "options", {}),
-            auction_share=get("allocation", "auction_share", 0.0),
-            reserve_price=get("auction", "reserve_price", 0.0),
-            price_rule=get("auction", "price_rule", "last_accepted"),
-            reoffer_unsold=get("auction", "reoffer_unsold", False),
-            band_reference=get("reserve", "band_reference", None),
-            band_width=get("reserve", "band_width", 0.2),
-            band_tranche=get("reserve", "band_tranche", 0),
-            msr=_read_msr(get("reserve", "msr", None)),
-            bid_levels=get("auction", "bid_levels", 25),
-            penalty=get("compliance", "penalty", 100.0),
-            banking=get("compliance", "banking", True),
-        )
+        msr = _read_msr(tables["reserve"].get("msr"))
     except (ValueError, TypeError) as err:
-        raise InputFileError(path, None, None, str(err)) from None
+        raise InputFileError(path, None, "reserve.msr", str(err)) from None
+
+    def get(table: str, key: str, default: Any = ...) -> Any:
+        return _value(path, tables, table, key, default)
+
+    return {
+        "name": _text(path, tables, "name", path.stem),
+        "start_year": get("", "start_year"), "years": get("", "years"),
+        "cap": _cap_argument(path, tables["cap"]), "reduction": get("cap", "reduction", 0.0),
+        "rule": get("allocation", "rule", "grandfathering"),
+        "rule_options": get("allocation", "options", {}),
+        "auction_share": get("allocation", "auction_share", 0.0),
+        "reserve_price": get("auction", "reserve_price", 0.0),
+        "price_rule": get("auction", "price_rule", "last_accepted"),
+        "reoffer_unsold": get("auction", "reoffer_unsold", False),
+        "bid_levels": get("auction", "bid_levels", 25),
+        "band_reference": get("reserve", "band_reference", None),
+        "band_width": get("reserve", "band_width", 0.2),
+        "band_tranche": get("reserve", "band_tranche", 0), "msr": msr,
+        "penalty": get("compliance", "penalty", 100.0),
+        "banking": get("compliance", "banking", True),
+    }
+
+
+def _file_key(message: str, tables: _Tables) -> str | None:
+    """The key of a scenario file that a Scenario's error ``message`` is about, if known."""
+    argument = message.split(" ", 1)[0].split("[", 1)[0]
+    if argument == "cap":
+        return "cap.path" if "path" in tables["cap"] else "cap.initial"
+    return _FILE_KEY_OF.get(argument)
 
 
 # ---------------------------------------------------------------- simulation
@@ -603,9 +745,14 @@ def _demand_bids(
 
     At price ``p`` an installation abates ``min(bau, a(p))`` and needs the
     rest of its emissions beyond its holdings; its bid at each level is the
-    extra need relative to the level above, in whole permits.
+    extra need relative to the level above, in whole permits. The prices run
+    from the reserve price ``floor`` to the penalty ``ceiling``: no
+    installation pays more for a permit than the penalty for the tonne, so a
+    reserve price above the penalty leaves no bids.
     """
-    prices = np.unique(np.round(np.linspace(floor, max(ceiling, floor), levels), 2))[::-1]
+    if floor > ceiling:
+        return None
+    prices = np.unique(np.round(np.linspace(floor, ceiling, levels), 2))[::-1]
     need = np.array([
         np.ceil(np.maximum(bau - np.minimum(mac.abatement(p), bau) - holdings, 0.0) - 1e-9)
         for p in prices

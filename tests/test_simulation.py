@@ -276,3 +276,139 @@ def test_a_price_band_buys_at_its_floor_and_sells_at_its_ceiling():
         if b.band_sold:
             assert b.market_price <= a.market_price
     assert low.conserves_permits() and high.conserves_permits()
+
+
+# ---------------------------------------------------------------- reviewed defects
+
+
+@pytest.mark.parametrize(("cap", "reduction", "step"), [
+    (1500, 0.009, 14),   # 27/2, a half: up (float product and round() gave 13)
+    (100, 0.025, 3),     # 5/2: up (round() gave 2)
+    (300, 0.035, 11),    # 21/2: up
+    (100_000, 0.022, 2200),
+    (1000, 0.0004, 0),   # 2/5: down
+])
+def test_the_linear_reduction_rounds_the_exact_share_half_up(cap, reduction, step):
+    s = replace(Scenario.example(), cap=cap, reduction=reduction, years=3)
+    assert s.cap_path() == [cap, cap - step, max(cap - 2 * step, 0)]
+
+
+#: A first cap and a reduction in thousandths; half the draws make the exact
+#: step end in a half (100 m x 5 k / 1000 = m k / 2 with m and k odd).
+caps_and_reductions = st.one_of(
+    st.tuples(st.integers(0, 10**7), st.integers(1, 1000)),
+    st.tuples(st.integers(0, 49_999).map(lambda m: 100 * (2 * m + 1)),
+              st.integers(0, 99).map(lambda k: 5 * (2 * k + 1))),
+)
+
+
+@given(cap_and_reduction=caps_and_reductions, years=st.integers(1, 5))
+def test_the_linear_reduction_is_an_exact_decimal_share_rounded_half_up(cap_and_reduction,
+                                                                        years):
+    cap, per_mille = cap_and_reduction
+    # The step is per_mille/1000 of the cap, halves up, in integer arithmetic:
+    # floor(cap * per_mille / 1000 + 1/2) = (2 cap per_mille + 1000) // 2000.
+    step = (2 * cap * per_mille + 1000) // 2000
+    assert step == math.floor(Fraction(per_mille, 1000) * cap + Fraction(1, 2))
+    s = replace(Scenario.example(), cap=cap, reduction=per_mille / 1000, years=years)
+    assert s.cap_path() == [max(cap - step * t, 0) for t in range(years)]
+
+
+@pytest.mark.parametrize("reserve_price", [100.01, 150.0])
+def test_nobody_buys_at_auction_above_the_penalty(reserve_price):
+    # Abatement costs 10 a tonne per tonne abated: at 150 every installation
+    # would rather pay the penalty of 100 than buy a permit.
+    s = replace(Scenario.example(years=2), mac=LinearMAC([10.0] * 9),
+                reserve_price=reserve_price, penalty=100.0)
+    r = simulate(s, rng=0)
+    assert all(y.sold == 0 and y.auction_revenue == 0 for y in r.years)
+    assert all(not f.bought_at_auction.any() for f in r.firm_years)
+    assert r.conserves_permits()
+
+
+def test_an_auction_at_the_penalty_still_sells():
+    s = replace(Scenario.example(years=1), mac=LinearMAC([10.0] * 9), reserve_price=100.0,
+                penalty=100.0)
+    first = simulate(s, rng=0).years[0]
+    assert first.sold > 0 and first.auction_price == 100.0
+
+
+@pytest.mark.parametrize(("changes", "error", "message"), [
+    ({"reoffer_unsold": "no"}, TypeError, r"reoffer_unsold must be True or False \(got 'no'\)"),
+    ({"reoffer_unsold": 1}, TypeError, r"reoffer_unsold must be True or False \(got 1\)"),
+    ({"banking": "no"}, TypeError, r"banking must be True or False \(got 'no'\)"),
+    ({"banking": np.True_}, TypeError, r"banking must be True or False \(got (np\.)?True_?\)"),
+    ({"cap": 100000.5}, TypeError, r"cap must be a whole number \(got 100000.5\)"),
+    ({"cap": "100000"}, TypeError, r"cap must be a whole number \(got '100000'\)"),
+    ({"cap": (100, 90.5)}, TypeError, r"cap\[1\] must be a whole number \(got 90.5\)"),
+    ({"years": 2.5}, TypeError, r"years must be a whole number \(got 2.5\)"),
+    ({"rule_options": "current"}, TypeError, r"rule_options must be a mapping .*'current'"),
+])
+def test_bad_fields_are_refused_by_name(changes, error, message):
+    with pytest.raises(error, match=message):
+        replace(Scenario.example(years=2), **changes)
+
+
+def test_whole_numbers_written_as_floats_are_stored_as_ints():
+    s = Scenario.example(years=2)
+    floats: dict[str, Any] = {"start_year": 2026.0, "years": 2.0, "bid_levels": 25.0,
+                              "band_tranche": 0.0, "cap": 100_000.0}
+    written = replace(s, **floats)
+    for name in ("start_year", "years", "bid_levels", "band_tranche", "cap"):
+        assert type(getattr(written, name)) is int
+        assert getattr(written, name) == getattr(s, name)
+    assert replace(s, cap=(100.0, 90.0)).cap == (100, 90)  # type: ignore[arg-type]
+    a, b = simulate(s, rng=4).table(as_frame=False), simulate(written, rng=4).table(as_frame=False)
+    assert a == b
+
+
+def _saved(tmp_path: Any) -> tuple[Any, str]:
+    path = Scenario.example(years=2).save(tmp_path / "m.toml")
+    return path, path.read_text(encoding="utf-8")
+
+
+#: Edits of a saved scenario file and the error each must give.
+BAD_FILES: list[tuple[tuple[tuple[str, str], ...], str]] = [
+    ((("[cap]\ninitial = 100000\nreduction = 0.022\n", ""), ("name =", "cap = 100000\nname =")),
+     r"field 'cap': must be a table \(got 100000\)"),
+    ((("[compliance]\npenalty = 100.0\nbanking = true\n", ""),
+      ("name =", 'compliance = "eu"\nname =')),
+     r"field 'compliance': must be a table \(got 'eu'\)"),
+    ((("banking = true", "bankng = false"),),
+     r"field 'compliance.bankng': is not a known key \(expected one of penalty, banking\)"),
+    ((("years = 2\n", "years = 2\nyear = 3\n"),), r"field 'year': is not a known key"),
+    ((("bid_levels = 25\n", "bid_levels = 25\n\n[auction.extra]\nx = 1\n"),),
+     r"field 'auction.extra': is not a known key"),
+    ((("[reserve]\n", "[reserve]\nmsr = 0.24\n"),),
+     r"field 'reserve.msr': must be a table \(got 0.24\)"),
+    ((("[reserve]\n", '[reserve.msr]\nrate = "6/25"\nrat = 1\n'),),
+     r"field 'reserve.msr.rat': is not a known key"),
+    ((("reduction = 0.022", "reduction = 0.022\npath = [3, 2]"),),
+     r"field 'cap.path': cannot be given with cap.initial or cap.reduction"),
+    ((('firms = "m_firms.csv"', "firms = 5"),), r"field 'firms': must be a string \(got 5\)"),
+    ((("years = 2\n", 'years = "2"\n'),),
+     r"field 'years': years must be a whole number \(got '2'\)"),
+    ((("initial = 100000", "initial = 100000.5"),),
+     r"field 'cap.initial': cap must be a whole number \(got 100000.5\)"),
+    ((("reoffer_unsold = true", 'reoffer_unsold = "no"'),),
+     r"field 'auction.reoffer_unsold': reoffer_unsold must be True or False \(got 'no'\)"),
+]
+
+
+@pytest.mark.parametrize(("edits", "message"), BAD_FILES)
+def test_bad_scenario_files_name_the_key(tmp_path, edits, message):
+    path, text = _saved(tmp_path)
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"m\.toml, " + message):
+        load_scenario(path)
+
+
+def test_a_scenario_file_may_write_whole_numbers_as_floats(tmp_path):
+    path, text = _saved(tmp_path)
+    path.write_text(text.replace("years = 2\n", "years = 2.0\n"), encoding="utf-8")
+    loaded = load_scenario(path)
+    assert type(loaded.years) is int and loaded.years == 2
+    assert len(simulate(loaded, rng=0).years) == 2
