@@ -20,6 +20,10 @@ balances) that meet all three conditions on every link. A region at a kink
 of its cost (abating all it can, holding just the permits it needs, or on
 the edge of a technology step) is content with any price in a range; of the
 prices in those ranges that meet the conditions, the least are reported.
+A region that rounding in the flows leaves a hair onto a technology step
+counts as at its edge. Where no such prices exist (flows that are not
+least-cost), :func:`linked_equilibrium` raises rather than report prices
+that break a condition.
 
 The solver sends permits along one path of links at a time (a chain of
 links, each used forward or undoing its flow), as far as lowers the total
@@ -153,8 +157,8 @@ class Region:
 
     @property
     def cap(self) -> int:
-        """The region's cap: the permits its firms hold."""
-        return int(self.permits.sum())
+        """The region's cap: the permits its firms hold (summed exactly, past 2**63)."""
+        return int(self.permits.sum(dtype=object))
 
     def __repr__(self) -> str:
         return f"Region({self.name!r}, n_firms={len(self.bau)}, cap={self.cap})"
@@ -445,6 +449,9 @@ def linked_equilibrium(
         For a link naming an unknown region, two regions with the same name,
         a repeated link, a loop of links creating permits, or regions that
         cannot meet their caps even together.
+    RuntimeError
+        When the flows do not settle within ``max_sweeps`` sweeps, or no
+        prices in the regions' ranges meet the links' conditions.
 
     References
     ----------
@@ -482,7 +489,7 @@ def linked_equilibrium(
         Supply(r.mac, np.maximum(np.minimum(r.bau, r.mac.max_abatement), 0.0), how) for r in regs
     ]
     total_bau = [float(r.bau.sum()) for r in regs]
-    base = [float(r.permits.sum()) for r in regs]
+    base = [float(r.cap) for r in regs]
 
     def price(i: int, supply: float) -> float:
         return supplies[i].price(total_bau[i] - supply)[0]
@@ -512,15 +519,9 @@ def linked_equilibrium(
 
     _cancel_round_trips(flow, ends, rates)
     required = [total_bau[i] - held[i] for i in range(len(regs))]
-    low = [supplies[i].price(required[i])[0] for i in range(len(regs))]
-    high = [
-        supplies[i].price(required[i] + 1e-9 * (1.0 + total_bau[i]))[0] for i in range(len(regs))
-    ]
     tol = 1e-12 * scale
-    tied = _dual_prices(low, high, _slackness_bounds(flow, ends, rates, quotas, tol))
-    if tied is None:  # the flows are least-cost only to rounding: tie what is sure
-        interior = _slackness_bounds(flow, ends, rates, quotas, tol, interior_only=True)
-        tied = _dual_prices(low, high, interior) or list(low)
+    ranges = _price_ranges(supplies, required, total_bau, tol)
+    tied = _tied_prices(ranges, flow, ends, rates, quotas, tol)
     markets: dict[str, MarketResult] = {}
     prices: dict[str, float] = {}
     for i, region in enumerate(regs):
@@ -732,6 +733,128 @@ def _dual_prices(
     return [min(p, h) for p, h in zip(prices, high, strict=True)]
 
 
+def _price_ranges(
+    supplies: list[Supply], required: list[float], total_bau: list[float], tol: float
+) -> tuple[list[float], list[float]]:
+    """Each region's range of prices at its required abatement.
+
+    Parameters
+    ----------
+    supplies : list of Supply
+        Each region's firms.
+    required : list of float
+        Tonnes each region must abate.
+    total_bau : list of float
+        Each region's BAU emissions, for the width of ``high``.
+    tol : float
+        Tonnes of rounding in ``required``.
+
+    Returns
+    -------
+    low, high : list of float
+        The bottom and top of each region's range: the price at ``required``
+        (at a step's lower edge when within ``tol`` of it,
+        :func:`_step_edge_price`) and the price a little above it (``inf``
+        for a region abating all it can).
+    """
+    low, high = [], []
+    for supply, r, bau in zip(supplies, required, total_bau, strict=True):
+        p, on_step = supply.price(r)
+        low.append(_step_edge_price(supply, r, p, tol) if on_step else p)
+        high.append(supply.price(r + 1e-9 * (1.0 + bau))[0])
+    return low, high
+
+
+def _step_edge_price(supply: Supply, required: float, price: float, tol: float) -> float:
+    """The price below a step when ``required`` is within ``tol`` tonnes onto it.
+
+    At a step's lower edge a region is content with any price from the one
+    below the step to the step's cost; rounding in the flows can leave it a
+    hair onto the step, where its own price reads as the step's cost alone.
+    Snapping ``required`` back to the edge gives the bottom of the range.
+
+    Parameters
+    ----------
+    supply : Supply
+        The region's firms.
+    required : float
+        Tonnes the region must abate.
+    price : float
+        ``supply.price(required)``, a step's cost.
+    tol : float
+        Tonnes of rounding in ``required``.
+
+    Returns
+    -------
+    float
+        The price at the edge, or ``price`` when ``required`` is further onto the step.
+    """
+    edge = float(supply.lower(price).sum())
+    return supply.price(edge)[0] if required - edge <= tol else price
+
+
+_SLACK_RTOL = 1e-6  # largest relative breach of a link's condition the final prices may have
+
+
+def _tied_prices(
+    ranges: tuple[list[float], list[float]],
+    flow: FloatArray,
+    ends: list[tuple[int, int]],
+    rates: list[float],
+    quotas: list[float],
+    tol: float,
+) -> list[float]:
+    """Dual prices of the regions that meet the links' slackness conditions.
+
+    The least prices in the regions' ranges that meet all the links'
+    conditions (:func:`_dual_prices`); failing those, for flows least-cost
+    only to rounding, the least that tie the links strictly inside their
+    bounds, if they meet the rest to ``_SLACK_RTOL`` (relative).
+
+    Parameters
+    ----------
+    ranges : tuple of two lists of float
+        ``(low, high)`` as from :func:`_price_ranges`.
+    flow, ends, rates, quotas, tol
+        As for :func:`_slackness_bounds`.
+
+    Returns
+    -------
+    list of float
+        One price per region; ``low`` itself when some price in it is
+        ``inf`` (a region that cannot comply).
+
+    Raises
+    ------
+    RuntimeError
+        When no prices in the ranges meet the conditions.
+    """
+    low, high = ranges
+    if not all(math.isfinite(p) for p in low):
+        return list(low)  # some region cannot comply: _region_outcome says which
+    full = _slackness_bounds(flow, ends, rates, quotas, tol)
+    tied = _dual_prices(low, high, full)
+    if tied is None:
+        interior = _slackness_bounds(flow, ends, rates, quotas, tol, interior_only=True)
+        tied = _dual_prices(low, high, interior)
+    if tied is None or _breach(tied, full) > _SLACK_RTOL:
+        raise RuntimeError(
+            "linked_equilibrium found no prices meeting the links' conditions "
+            f"(flows {flow.tolist()!r}, price ranges from {low!r} to {high!r})"
+        )
+    return tied
+
+
+def _breach(prices: list[float], bounds: list[Bound]) -> float:
+    """The largest relative shortfall of a price below one of its bounds (0 if none)."""
+    worst = 0.0
+    for x, y, factor in bounds:
+        need = factor * prices[y]
+        if prices[x] < need:
+            worst = max(worst, (need - prices[x]) / need)
+    return worst
+
+
 def _region_outcome(region: Region, supply: Supply, imported: float, price: float) -> MarketResult:
     """A region's firms when ``imported`` permits (net) arrive through links.
 
@@ -740,7 +863,7 @@ def _region_outcome(region: Region, supply: Supply, imported: float, price: floa
     costs, where its firms' abatement is the same at either price.
     """
     b, q, mac = region.bau, region.permits, region.mac
-    required = float(b.sum()) - (float(q.sum()) + imported)
+    required = float(b.sum()) - (float(region.cap) + imported)
     p, on_step = supply.price(required)
     if math.isinf(p):
         raise InfeasibleError(

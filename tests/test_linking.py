@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from allocation.abatement import LinearMAC, QuadraticMAC
+from allocation.abatement import LinearMAC, QuadraticMAC, TechnologyStep
 from allocation.linking import Link, Region, linked_equilibrium, two_way
 from allocation.market import InfeasibleError
 
@@ -186,6 +186,95 @@ def test_region_at_a_kink_passes_permits_through_full_links():
     assert r.quota_rent.tolist() == [20.0, 0.0]
 
 
+def test_region_at_a_step_edge_takes_the_linked_price():
+    # A: slope 1, BAU 100, 100 permits. B: 50 t, no permits, one technology
+    # cutting all 50 t at 80. Linked, A sells B 50 permits at p_A = 50 < 80,
+    # so B abates nothing and sits on the step's lower edge, content with any
+    # price in [0, 80]; the unlimited link ties p_B = p_A = 50. No rent.
+    # Costs: A 0.5 * 50**2 - 50 * 50 = -1250 (alone 0), B 50 * 50 = 2500
+    # (alone 80 * 50 = 4000): gains 1250 and 1500, summing to the gain 2750.
+    # (The flow stopped a rounding short of 50, and B's price read 80.)
+    a = Region("A", bau=[100], permits=[100], mac=LinearMAC([1.0]))
+    b = Region("B", bau=[50], permits=[0], mac=TechnologyStep(cost=[80.0], capacity=[50]))
+    r = linked_equilibrium([a, b], two_way("A", "B"))
+    assert r.flow.tolist() == pytest.approx([50.0, 0.0])
+    assert r.price == pytest.approx({"A": 50.0, "B": 50.0})
+    assert r.quota_rent.tolist() == pytest.approx([0.0, 0.0], abs=1e-9)
+    assert r.gain == pytest.approx(2750.0)
+    assert r.gain_by_region == pytest.approx({"A": 1250.0, "B": 1500.0})
+
+
+def test_two_regions_at_step_edges_share_a_price():
+    # r0: 1 t, 2 permits, a step at 2 for 1 t: one spare permit, range [0, 2]
+    # once it is sold. r1: 2 t, no permits, a step at 1 for 2 t: it buys the
+    # permit and abates 1 t on its step, price 1. The link carries 1 < inf,
+    # so p_r0 = p_r1 = 1 and the rent is 0 (it read p_r0 = 2, rent -1).
+    r0 = Region("r0", bau=[1], permits=[2], mac=TechnologyStep(cost=[2.0], capacity=[1]))
+    r1 = Region("r1", bau=[2], permits=[0], mac=TechnologyStep(cost=[1.0], capacity=[2]))
+    r = linked_equilibrium([r0, r1], [Link("r0", "r1")])
+    assert r.flow.tolist() == pytest.approx([1.0])
+    assert r.price == pytest.approx({"r0": 1.0, "r1": 1.0})
+    assert r.quota_rent.tolist() == pytest.approx([0.0], abs=1e-9)
+
+
+@st.composite
+def linear_and_step(draw):
+    c = draw(st.floats(0.1, 5.0))
+    a_bau = draw(st.integers(1, 100))
+    a_permits = draw(st.integers(1, a_bau))
+    b_bau = draw(st.integers(1, a_permits))  # A can cover B's whole shortfall
+    cost = draw(st.integers(1, 300))
+    return c, a_bau, a_permits, b_bau, cost
+
+
+@given(linear_and_step())
+@example((1.0, 100, 100, 50, 80))
+@example((2.3, 18, 7, 7, 68))
+def test_step_region_linked_to_a_linear_one_matches_the_closed_form(case):
+    """One pooled market, by hand: A (slope c) abates x, B's step (cost k,
+    b tonnes) y, x + y = R = A's shortfall + b. If c R <= k, A abates all of
+    R at p = c R (B at its step's lower edge). Else B takes the step: at p = k
+    if A's c (R - b) <= k, else all b, with p = c (R - b). So
+    p = min(c R, max(k, c (R - b))), the least price where A is at its limit."""
+    c, a_bau, a_permits, b_bau, cost = case
+    a = Region("A", bau=[a_bau], permits=[a_permits], mac=LinearMAC([c]))
+    b = Region("B", bau=[b_bau], permits=[0], mac=TechnologyStep(cost=[cost], capacity=[b_bau]))
+    r = linked_equilibrium([a, b], two_way("A", "B"))
+    need = a_bau - a_permits + b_bau
+    p = min(c * need, max(cost, c * (need - b_bau)))
+    assert r.price == pytest.approx({"A": p, "B": p}, rel=1e-9)
+    assert r.quota_rent.tolist() == pytest.approx([0.0, 0.0], abs=1e-7 * (1 + p))
+    assert math.fsum(r.gain_by_region.values()) == pytest.approx(r.gain, abs=1e-7 * (1 + p))
+
+
+def test_region_cap_is_exact_past_int64():
+    # Two firms of 2**62 permits: the cap is 2**63, one past int64. A holds
+    # exactly its BAU and B too, so linked nothing moves and both prices are 0
+    # (the int64 sum wrapped to -2**63, and linking raised InfeasibleError).
+    a = Region("A", bau=[2.0**62] * 2, permits=[2**62, 2**62], mac=LinearMAC([1.0, 1.0]))
+    assert a.cap == 2**63
+    assert "cap=9223372036854775808" in repr(a)
+    b = Region("B", bau=[10.0], permits=[10], mac=LinearMAC([1.0]))
+    r = linked_equilibrium([a, b], two_way("A", "B"))
+    assert r.price == {"A": 0.0, "B": 0.0}
+    assert r.flow.tolist() == [0.0, 0.0]
+
+
+def test_prices_breaking_a_link_are_refused():
+    # Flows no prices can support: a link carrying 1 of no quota ties
+    # p0 = 2 p1, but both regions' ranges are [1, 1]. Neither all the
+    # conditions nor the interior ties alone can be met: it raises instead of
+    # reporting each region's own price (the old silent fallback).
+    from allocation.linking import _tied_prices
+
+    flow = np.array([1.0])
+    with pytest.raises(RuntimeError, match="no prices meeting"):
+        _tied_prices(([1.0, 1.0], [1.0, 1.0]), flow, [(0, 1)], [2.0], [math.inf], 1e-12)
+    # Where they can be met, the least such prices.
+    assert _tied_prices(([1.0, 1.0], [5.0, 5.0]), flow, [(0, 1)], [2.0], [math.inf], 1e-12) == [
+        2.0, 1.0]
+
+
 # ------------------------------------------------------------- properties
 
 
@@ -317,7 +406,7 @@ def test_linked_cost_is_the_least_cost(system):
 def test_dual_prices_give_up_where_the_bounds_cannot_settle():
     # p0 >= 2 p1 and p1 >= 2 p0 hold only at zero: from positive prices the
     # rounds climb for ever, and linked_equilibrium falls back to the ties of
-    # the interior links alone, then to each region's own lowest price.
+    # the interior links alone, then raises (test_prices_breaking_a_link_are_refused).
     from allocation.linking import _dual_prices, _slackness_bounds
 
     assert _dual_prices([1.0, 1.0], [math.inf, math.inf], [(0, 1, 2.0), (1, 0, 2.0)]) is None
