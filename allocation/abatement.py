@@ -251,7 +251,9 @@ class LinearMAC(MarginalAbatementCost):
         return self.slope * a
 
     def _total_cost(self, a: FloatArray) -> FloatArray:
-        return 0.5 * self.slope * a * a
+        with np.errstate(over="ignore"):  # a cost beyond the largest float is inf
+            cost: FloatArray = 0.5 * self.slope * a * a
+        return cost
 
     def _abatement(self, p: FloatArray) -> FloatArray:
         return p / self.slope
@@ -406,6 +408,18 @@ def _table(name: str, values: ArrayLike) -> FloatArray:
     return out
 
 
+def _along(
+    a0: FloatArray, a1: FloatArray, m0: FloatArray, m1: FloatArray, a: FloatArray
+) -> FloatArray:
+    """The marginal cost at ``a`` on the segment from ``(a0, m0)`` to ``(a1, m1)``.
+
+    The share of the segment is taken first, so that neither the product of
+    two large differences overflows nor that of two small ones underflows.
+    """
+    out: FloatArray = m0 + ((a - a0) / (a1 - a0)) * (m1 - m0)
+    return out
+
+
 class PiecewiseLinearMAC(MarginalAbatementCost):
     """A marginal abatement cost curve through data points, straight between them.
 
@@ -507,7 +521,8 @@ class PiecewiseLinearMAC(MarginalAbatementCost):
         last = count - 1
         rows = np.arange(len(A))
         self._max = _readonly(A[rows, last])
-        areas = 0.5 * np.diff(A, axis=1) * (M[:, 1:] + M[:, :-1])
+        with np.errstate(over="ignore"):  # an area beyond the float range is inf
+            areas = 0.5 * np.diff(A, axis=1) * (M[:, 1:] + M[:, :-1])
         cumulative = np.zeros_like(A)
         cumulative[:, 1:] = np.cumsum(np.nan_to_num(areas), axis=1)
         self._area = _readonly(cumulative)
@@ -536,16 +551,16 @@ class PiecewiseLinearMAC(MarginalAbatementCost):
 
     def _marginal_cost(self, a: FloatArray) -> FloatArray:
         j = self._segment(self.knot_abatement, a)
-        a0, a1, m0, m1 = self._ends(j)
-        out = m0 + (a - a0) * (m1 - m0) / (a1 - a0)
+        out = _along(*self._ends(j), a)
         return np.where(a > self._max, math.inf, out)
 
     def _total_cost(self, a: FloatArray) -> FloatArray:
         j = self._segment(self.knot_abatement, a)
         a0, a1, m0, m1 = self._ends(j)
-        mc = m0 + (a - a0) * (m1 - m0) / (a1 - a0)
+        mc = _along(a0, a1, m0, m1, a)
         base = np.take_along_axis(self._area, j - 1, axis=1)[:, 0]
-        out = base + 0.5 * (a - a0) * (m0 + mc)
+        with np.errstate(over="ignore"):  # a cost beyond the float range is inf
+            out = base + 0.5 * (a - a0) * (m0 + mc)
         return np.where(a > self._max, math.inf, out)
 
     def _abatement(self, p: FloatArray) -> FloatArray:
@@ -562,7 +577,7 @@ class PiecewiseLinearMAC(MarginalAbatementCost):
             keep = ~np.isnan(a1) & (top > a0)
         firm = np.nonzero(keep)[0].astype(np.intp)
         a0k, a1k, m0k, m1k, topk = a0[keep], a1[keep], m0[keep], m1[keep], top[keep]
-        hi = m0k + (topk - a0k) * (m1k - m0k) / (a1k - a0k)
+        hi = _along(a0k, a1k, m0k, m1k, topk)
         hi = np.where(topk == a1k, m1k, hi)
         return Pieces(firm, m0k, hi, topk - a0k)
 

@@ -17,12 +17,17 @@ When every curve is piecewise linear (:class:`~allocation.abatement.LinearMAC`,
 :class:`~allocation.abatement.PiecewiseLinearMAC`,
 :class:`~allocation.abatement.TechnologyStep`, a quadratic curve with no
 quadratic term), total abatement is a piecewise-linear function of the
-price and the price is found exactly: one sort of the curves' break points
-and one cumulative sum. With linear curves and no firm abating all of its
-emissions this is the closed form ``price = R / sum(1 / c_i)``. Otherwise
-the price is bracketed (between 0, the flat steps of the curves, and the
-price at which every firm abates all it can) and found by
-:func:`scipy.optimize.brentq` to machine precision.
+price and the price is found exactly: the curves' break points are sorted,
+a binary search finds the two between which the required total is reached
+(summing every piece's fill afresh at each break it tries, so that a steep
+piece costs no digits), and the price is interpolated between them. With
+linear curves and no firm abating all of its emissions this is the closed
+form ``price = R / sum(1 / c_i)``. Otherwise the price is bracketed (between
+0, the flat steps of the curves, and the price at which every firm abates
+all it can) and found by :func:`scipy.optimize.brentq` to machine precision.
+Totals of tonnes are compared to rounding: a few ulp of the firms' capacity,
+never a fixed share of it, so that a whole tonne short at 1e12 tonnes is
+not mistaken for rounding.
 
 Units
 -----
@@ -72,7 +77,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
-from allocation.abatement import LinearMAC, MarginalAbatementCost, StackedMAC
+from allocation.abatement import LinearMAC, MarginalAbatementCost, Pieces, StackedMAC
 from allocation.rounding import exact_sum
 from auctions._validate import as_prices, as_quantities, check_choice, check_price, same_length
 
@@ -93,7 +98,11 @@ MARKET_METHODS: Final = ("auto", "exact", "bracket")
 #: What bound, if any, set the price.
 MARKET_STATUSES: Final = ("cleared", "surplus", "floor", "ceiling", "band_bottom", "band_top")
 
-_RTOL = 1e-12
+#: Rounding slack on totals of tonnes, in units of the float64 epsilon of the
+#: larger of the firms' capacity and the required total.
+_ULPS = 16
+_EPS = float(np.finfo(np.float64).eps)
+_MAX_PRICE = float(np.finfo(np.float64).max)
 
 
 class InfeasibleError(ValueError):
@@ -123,13 +132,74 @@ def _lowest(reaches: Callable[[float], bool], lo: float, hi: float) -> float:
     return hi
 
 
+class _PieceSupply:
+    """Total abatement of linear pieces and steps at a price, summed piece by piece.
+
+    Each piece's fill is clipped to ``[0, amount]`` on its own, so a piece is
+    exactly full at its end price however steep it is: no running sum of
+    slopes, which loses the digits of a steep piece to cancellation.
+    """
+
+    def __init__(self, pieces: Pieces) -> None:
+        ramp = pieces.hi > pieces.lo
+        self.lo = pieces.lo[ramp]
+        self.width = pieces.hi[ramp] - self.lo
+        self.amount = pieces.amount[ramp]
+        self.step_at = pieces.lo[~ramp]
+        self.step_amount = pieces.amount[~ramp]
+        ends = np.concatenate([[0.0], pieces.lo, pieces.hi])
+        #: The prices where total abatement bends or jumps, sorted, 0 first.
+        self.breaks = np.unique(ends[np.isfinite(ends)])
+        #: Whether some piece ends beyond the largest float (never fills up).
+        self.unbounded = not bool(np.isfinite(ends).all())
+
+    def at(self, price: float, below: bool = False) -> float:
+        """Tonnes at ``price`` (``below``: just below it, without the steps at ``price``)."""
+        with np.errstate(over="ignore"):  # past a very steep piece: share inf, clipped
+            share = np.clip((price - self.lo) / self.width, 0.0, 1.0)
+        taken = self.step_at < price if below else self.step_at <= price
+        return float(np.sum(self.amount * share) + np.sum(self.step_amount[taken]))
+
+    def first_reaching(self, need: float) -> int:
+        """Index of the first break at which ``need`` tonnes are abated (``len`` if none)."""
+        lo, hi = 0, len(self.breaks)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.at(float(self.breaks[mid])) >= need:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def price(self, required: float, need: float) -> tuple[float, bool]:
+        """The lowest price at which ``required`` tonnes are abated, ``need`` to rounding."""
+        u = self.breaks
+        j = self.first_reaching(need)
+        if j == len(u):
+            if self.unbounded:
+                return math.inf, False
+            j = len(u) - 1  # the capacity was checked: short only by rounding
+        if j == 0:
+            return 0.0, False
+        below = self.at(float(u[j]), below=True)
+        if below < need:  # the steps at u[j] are needed
+            return float(u[j]), True
+        # Supply is linear between two breaks: interpolate between its values
+        # just after the one and just before the other.
+        start = self.at(float(u[j - 1]))
+        share = min((required - start) / (below - start), 1.0)
+        p = float(u[j - 1] + share * (u[j] - u[j - 1]))
+        return min(max(p, float(u[j - 1])), float(u[j])), False
+
+
 class Supply:
     """Total abatement as a function of the price, for one population of firms.
 
     ``limit`` caps each firm's abatement (its BAU emissions, its curve's
     maximum, a sales limit). Built once; :meth:`price` then answers for any
-    required total, cheaply when the curves are piecewise linear (the break
-    points are sorted once).
+    required total. For piecewise-linear curves the break points are sorted
+    once and each answer searches them, summing the pieces' fills afresh at
+    each price it tries.
     """
 
     def __init__(
@@ -142,7 +212,7 @@ class Supply:
         # Linear curves: the closed form R / sum(1 / c_i), unless some firm would
         # abate beyond its limit (then the break points are sorted after all).
         self.linear = isinstance(mac, LinearMAC) and method != "bracket"
-        self.tabulated = False
+        self._pieces: _PieceSupply | None = None
         pieces = None if method == "bracket" or self.linear else mac._pieces(limit)
         if method == "exact" and pieces is None and not self.linear:
             raise ValueError(
@@ -151,72 +221,47 @@ class Supply:
             )
         self.exact = self.linear or pieces is not None
         if pieces is not None:
-            self._tabulate(pieces.lo, pieces.hi, pieces.amount)
+            self._pieces = _PieceSupply(pieces)
         if not self.exact:
             firm, jumps = mac._jumps()
             jumps = jumps[limit[firm] > 0]
             self.jumps = np.unique(jumps)
-            self.top = float(mac._marginal_cost(limit).max()) if self.n else 0.0
+            # The dearest last tonne; where it overflows, the largest float.
+            with np.errstate(over="ignore", invalid="ignore"):
+                top = float(mac._marginal_cost(limit).max()) if self.n else 0.0
+            self.overflow = not top <= _MAX_PRICE
+            self.top = _MAX_PRICE if self.overflow else top
+
+    def slack(self, required: float) -> float:
+        """Rounding slack on a total of ``required`` tonnes: a few ulp of the larger total."""
+        return _ULPS * _EPS * max(self.capacity, required)
 
     # ---------------------------------------------------------- exact
-    def _tabulate(self, lo: FloatArray, hi: FloatArray, amount: FloatArray) -> None:
-        ramp = hi > lo
-        rate = amount[ramp] / (hi[ramp] - lo[ramp])
-        prices = np.concatenate([lo[ramp], hi[ramp], lo[~ramp]])
-        slope = np.concatenate([rate, -rate, np.zeros(int((~ramp).sum()))])
-        jump = np.concatenate([np.zeros(2 * len(rate)), amount[~ramp]])
-        order = np.argsort(prices)
-        prices, slope, jump = prices[order], slope[order], jump[order]
-        if len(prices) == 0:
-            self.u = np.zeros(1)
-            self.left = self.right = self.after = np.zeros(1)
-            self.tabulated = True
-            return
-        first = np.concatenate([[True], prices[1:] != prices[:-1]])
-        starts = np.flatnonzero(first)
-        u = prices[starts]
-        d_slope = np.add.reduceat(slope, starts)
-        d_jump = np.add.reduceat(jump, starts)
-        after = np.cumsum(d_slope)  # slope on (u[j], u[j+1])
-        rise = np.zeros(len(u))
-        rise[1:] = after[:-1] * np.diff(u)
-        left = np.cumsum(rise) + np.concatenate([[0.0], np.cumsum(d_jump)[:-1]])
-        self.u, self.after = u, np.maximum(after, 0.0)
-        self.left, self.right = left, left + d_jump
-        self.tabulated = True
+    def _closed_form(self, required: float) -> float | None:
+        """``R / sum(1 / c_i)`` for linear curves, or ``None`` if a firm passes its limit.
+
+        Scaled by the smallest slope so that ``1 / c_i`` cannot overflow.
+        """
+        assert isinstance(self.mac, LinearMAC)
+        slope = self.mac.slope
+        least = float(slope.min())
+        p = least * (required / float(np.sum(least / slope)))
+        if math.isfinite(p) and p > 0 and bool((p <= slope * self.limit).all()):
+            return p
+        return None
 
     def _exact_price(self, required: float) -> tuple[float, bool]:
         if self.linear:
-            assert isinstance(self.mac, LinearMAC)
-            slope = self.mac.slope
-            p = required / float(np.sum(1.0 / slope))
-            if (p <= slope * self.limit).all():
+            p = self._closed_form(required)
+            if p is not None:
                 return p, False
-            if not self.tabulated:
-                pieces = self.mac._pieces(self.limit)
-                self._tabulate(pieces.lo, pieces.hi, pieces.amount)
-        right = self.right
-        # Reached to the rounding of the running sums: a flat stretch that
-        # meets ``required`` is not passed over for the next step.
-        target = required * (1 - _RTOL)
-        j = int(np.searchsorted(right, target, side="left"))
-        if j == len(right):
-            if required > right[-1] * (1 + _RTOL) + 1e-300:
-                return math.inf, False
-            j = len(right) - 1
-        while j > 0 and self.left[j] >= target:
-            k = j - 1
-            if self.after[k] > 0:
-                p = self.u[k] + (required - self.right[k]) / self.after[k]
-                if p < self.u[j]:
-                    return float(max(p, self.u[k])), False
-                # The ramp meets ``required`` only where it reaches u[j]: a
-                # step there is taken only as far as needed.
-                return float(self.u[j]), bool(self.right[j] > self.left[j])
-            j = k  # flat from u[k] to u[j]: ``required`` was met at u[k] already
-        return float(self.u[j]), bool(self.left[j] < required)
+        if self._pieces is None:
+            pieces = self.mac._pieces(self.limit)
+            assert pieces is not None
+            self._pieces = _PieceSupply(pieces)
+        return self._pieces.price(required, required - self.slack(required))
 
-    # -------------------------------------------------------- bracket
+    # ------------------------------------------------- supply at a price
     def upper(self, price: float) -> FloatArray:
         """Each firm's abatement at ``price`` (top of any indifference range)."""
         p = np.broadcast_to(np.float64(price), (self.n,))
@@ -227,14 +272,13 @@ class Supply:
         p = np.broadcast_to(np.float64(price), (self.n,))
         return np.minimum(self.mac._abatement_below(p), self.limit)
 
+    # -------------------------------------------------------- bracket
     def _bracket_price(self, required: float) -> tuple[float, bool]:
         def up(p: float) -> float:
             return float(self.upper(p).sum())
 
         if up(0.0) >= required:
             return 0.0, float(self.lower(0.0).sum()) < required
-        if up(self.top) < required * (1 - _RTOL):
-            return math.inf, False
         jumps = self.jumps[(self.jumps > 0) & (self.jumps <= self.top)]
         lo_i, hi_i = 0, len(jumps)  # smallest jump with up(jump) >= required
         while lo_i < hi_i:
@@ -252,6 +296,10 @@ class Supply:
         else:
             b = self.top
             below_b = up(b)
+            # Short at the largest float: the price overflows. (At a true top
+            # every firm is at its limit, however a steep curve inverts.)
+            if self.overflow and below_b < required - self.slack(required):
+                return math.inf, False
             if below_b <= required:  # every firm at its limit (to rounding)
                 return _lowest(lambda x: up(x) >= below_b, a, b), False
 
@@ -271,6 +319,8 @@ class Supply:
         """
         if required <= 0:
             return 0.0, False
+        if required > self.capacity + self.slack(required):
+            return math.inf, False
         p, on_step = self._exact_price(required) if self.exact else self._bracket_price(required)
         if not on_step and math.isfinite(p):
             # A price that lands exactly on a step (a technology at that cost)
@@ -942,14 +992,16 @@ def two_firm_model(
         r_a = r_b = check_price("reduction", reduction)
     assert r_a is not None and r_b is not None
     total = r_a + r_b
-    abate_a = c2 * total / (c1 + c2)
+    abate_a = total / (1.0 + c1 / c2)  # c2 total / (c1 + c2), without overflow
     abate_b = total - abate_a
-    price = c1 * abate_a
+    # c1 a_A = c2 a_B: from the firm abating more, whose share does not underflow.
+    price = c2 * abate_b if c1 >= c2 else c1 * abate_a
     traded = r_a - abate_a
-    before_a, before_b = 0.5 * c1 * r_a**2, 0.5 * c2 * r_b**2
-    after_a = 0.5 * c1 * abate_a**2 + price * traded
-    after_b = 0.5 * c2 * abate_b**2 - price * traded
-    saving_a, saving_b = 0.5 * c1 * traded**2, 0.5 * c2 * traded**2
+    # 0.5 c x x from the left: x * x alone over- or underflows long before the cost.
+    before_a, before_b = 0.5 * c1 * r_a * r_a, 0.5 * c2 * r_b * r_b
+    after_a = 0.5 * c1 * abate_a * abate_a + price * traded
+    after_b = 0.5 * c2 * abate_b * abate_b - price * traded
+    saving_a, saving_b = 0.5 * c1 * traded * traded, 0.5 * c2 * traded * traded
     return TwoFirmTrade(
         slope_a=c1,
         slope_b=c2,

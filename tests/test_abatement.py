@@ -215,3 +215,17 @@ def test_total_cost_is_the_area_under_marginal_cost(mac, fraction):
         area = math.fsum((hi - lo) / 6 * (mc(lo) + 4 * mc((lo + hi) / 2) + mc(hi))
                          for lo, hi in itertools.pairwise(edges))
         assert total[i] == pytest.approx(area, rel=1e-9, abs=1e-9)
+
+
+def test_piecewise_marginal_cost_at_the_ends_of_the_float_range():
+    # MC(a) = a on one segment. The old (a - a0) * (m1 - m0) / (a1 - a0)
+    # overflowed at 5e199 * 1e200 and underflowed at 5e-201 * 1e-200.
+    big = PiecewiseLinearMAC([[0, 1e200]], [[0, 1e200]])
+    assert big.marginal_cost(5e199).tolist() == pytest.approx([5e199], rel=1e-15)
+    assert big.total_cost(1e100).tolist() == pytest.approx([5e199], rel=1e-15)
+    small = PiecewiseLinearMAC([[0, 1e-200]], [[0, 1e-200]])
+    assert small.marginal_cost(5e-201).tolist() == pytest.approx([5e-201], rel=1e-15)
+    # A firm capped inside the segment: its last piece ends at MC(cap).
+    pieces = big._pieces(np.array([5e199]))
+    assert pieces.hi.tolist() == pytest.approx([5e199], rel=1e-15)
+    assert pieces.amount.tolist() == [5e199]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -484,3 +487,233 @@ def test_bracket_finds_the_bottom_of_a_flat_range():
         r = equilibrium(bau, permits, mac, method=method)
         assert r.price == pytest.approx(6.0, rel=1e-12)
         assert r.abatement.tolist() == pytest.approx([0, 12, 0, 0, 0, 10, 10, 10, 10, 0])
+
+
+# ======================================================================
+# Steep pieces, huge totals and extreme slopes (exact-rational referee)
+# ======================================================================
+# The exact solver used to track total abatement as a running sum of the
+# pieces' slopes; a steep piece (many tonnes over a narrow price range) added
+# and later subtracted a huge slope, and the cancellation lost whole tonnes.
+
+
+def _polyline(mac: MarginalAbatementCost, limit: float) -> list[tuple[Fraction, Fraction]]:
+    """One firm's supply of abatement as (price, tonnes) points, in exact rationals."""
+    cap = Fraction(limit)
+    if isinstance(mac, LinearMAC):
+        return [(Fraction(0), Fraction(0)), (Fraction(float(mac.slope[0])) * cap, cap)]
+    if isinstance(mac, TechnologyStep):
+        cost = Fraction(float(mac.cost[0]))
+        amount = min(Fraction(float(mac.capacity[0])), cap)
+        return [(Fraction(0), Fraction(0)), (cost, Fraction(0)), (cost, amount)]
+    assert isinstance(mac, PiecewiseLinearMAC)
+    knots = [(Fraction(m), Fraction(a)) for a, m in zip(mac.knot_abatement[0].tolist(),
+                                                        mac.knot_cost[0].tolist(), strict=True)
+             if not math.isnan(a)]
+    points = [(Fraction(0), Fraction(0))]
+    for (m0, a0), (m1, a1) in itertools.pairwise(knots):
+        if a1 >= cap:
+            return [*points, (m0, a0), (m0 + (cap - a0) / (a1 - a0) * (m1 - m0), cap)]
+        points.append((m0, a0))
+    return [*points, knots[-1]]
+
+
+def _supplied(points: list[tuple[Fraction, Fraction]], p: Fraction, below: bool) -> Fraction:
+    """Tonnes at price ``p`` (``below``: just below it) on a supply polyline."""
+    before = [k for k, (q, _) in enumerate(points) if (q < p if below else q <= p)]
+    if not before:
+        return Fraction(0)
+    k = before[-1]
+    if k == len(points) - 1:
+        return points[k][1]
+    (q0, a0), (q1, a1) = points[k], points[k + 1]
+    return a0 + (p - q0) / (q1 - q0) * (a1 - a0) if q1 > q0 else a0
+
+
+def _reference_supply(
+    parts: list[MarginalAbatementCost], bau: list[float]
+) -> tuple[Callable[..., Fraction], list[Fraction]]:
+    """Total abatement at a price (exact rationals) and the prices where it bends."""
+    lines = [_polyline(m, min(b, float(m.max_abatement[0])))
+             for m, b in zip(parts, bau, strict=True)]
+
+    def total(p: Fraction, below: bool = False) -> Fraction:
+        return sum((_supplied(line, p, below) for line in lines), Fraction(0))
+
+    return total, sorted({q for line in lines for q, _ in line})
+
+
+def _reference_price(parts: list[MarginalAbatementCost], bau: list[float],
+                     permits: list[int]) -> Fraction | None:
+    """The lowest price at which the firms abate sum(bau) - sum(permits), exactly."""
+    total, prices = _reference_supply(parts, bau)
+    need = sum(map(Fraction, bau)) - sum(map(Fraction, permits))
+    if total(Fraction(0)) >= need:
+        return Fraction(0)
+    for before, at in itertools.pairwise(prices):
+        if total(at) >= need:
+            start, end = total(before), total(at, below=True)
+            if end < need:
+                return at
+            return before + (need - start) / (end - start) * (at - before)
+    return None
+
+
+def _single_firms(mac: MarginalAbatementCost) -> list[MarginalAbatementCost]:
+    parts = mac.parts if isinstance(mac, StackedMAC) else (mac,)
+    out: list[MarginalAbatementCost] = []
+    for part in parts:
+        for i in range(part.n_firms):
+            if isinstance(part, LinearMAC):
+                out.append(LinearMAC([float(part.slope[i])]))
+            elif isinstance(part, TechnologyStep):
+                out.append(TechnologyStep(float(part.cost[i]), float(part.capacity[i])))
+            else:
+                assert isinstance(part, PiecewiseLinearMAC)
+                out.append(PiecewiseLinearMAC(part.knot_abatement[i : i + 1],
+                                              part.knot_cost[i : i + 1]))
+    return out
+
+
+#: The reviewer's market: a piecewise curve 25 -> 25.0001 over 165 t, then to 75
+#: at 1000 t, and two linear firms. Every firm must abate all of its BAU; firm 0's
+#: marginal cost at 453 t is 25.0001 + 288 * 49.9999 / 835.
+_STEEP = stack(PiecewiseLinearMAC([[0, 165, 1000]], [[25, 25.0001, 75]]),
+               LinearMAC([0.381, 0.381]))
+_STEEP_PRICE = 25.0001 + 288 * 49.9999 / 835
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "bracket"])
+def test_steep_piece_does_not_make_a_feasible_market_infeasible(method):
+    r = equilibrium([453.0, 54.0, 53.0], [0, 0, 0], _STEEP, method=method)
+    assert r.status == "cleared"
+    assert r.price == pytest.approx(_STEEP_PRICE, rel=1e-12)
+    assert r.abatement.tolist() == pytest.approx([453.0, 54.0, 53.0], rel=1e-12)
+    # With a ceiling above the price the regulator sells nothing.
+    c = equilibrium([453.0, 54.0, 53.0], [0, 0, 0], _STEEP, price_ceiling=100.0, method=method)
+    assert (c.status, c.total_issued) == ("cleared", 0.0)
+    assert c.price == pytest.approx(_STEEP_PRICE, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "bracket"])
+def test_steep_piece_then_a_step(method):
+    # A technology at 200 with 10 t: with 10 permits nothing more is needed and
+    # the price is the one above; with 9 the last tonne comes from the step.
+    mac = stack(_STEEP, TechnologyStep(cost=200.0, capacity=10.0))
+    bau = [453.0, 54.0, 53.0, 10.0]
+    r = equilibrium(bau, [0, 0, 0, 10], mac, method=method)
+    assert r.price == pytest.approx(_STEEP_PRICE, rel=1e-12)
+    assert r.abatement.tolist() == pytest.approx([453.0, 54.0, 53.0, 0.0], rel=1e-12)
+    s = equilibrium(bau, [0, 0, 0, 9], mac, method=method)
+    assert s.price == 200.0
+    assert s.abatement.tolist() == pytest.approx([453.0, 54.0, 53.0, 1.0], rel=1e-12)
+
+
+@st.composite
+def steep_markets(draw):
+    """A piecewise firm with a nearly flat first piece, linear firms and maybe a step."""
+    m0 = float(draw(st.integers(0, 60)))
+    gap = 10.0 ** -draw(st.integers(1, 9))
+    knee = float(draw(st.integers(1, 999)))
+    parts: list[MarginalAbatementCost] = [
+        PiecewiseLinearMAC([[0.0, knee, 1000.0]], [[m0, m0 + gap, m0 + 50.0]])]
+    bau = [float(draw(st.integers(1, 1000)))]
+    for _ in range(draw(st.integers(1, 3))):
+        parts.append(LinearMAC([draw(st.integers(1, 1000)) / 1000]))
+        bau.append(float(draw(st.integers(1, 100))))
+    if draw(st.booleans()):
+        parts.append(TechnologyStep(float(draw(st.integers(0, 200))), 10.0))
+        bau.append(10.0)
+    permits = [int(b * draw(st.sampled_from([0.0, 0.0, 0.5, 0.9, 1.0]))) for b in bau]
+    return bau, permits, stack(*parts)
+
+
+@given(steep_markets(), st.sampled_from(["auto", "exact", "bracket"]))
+@example(([453.0, 54.0, 53.0], [0, 0, 0], _STEEP), "auto")
+@example(([1.0, 1.0], [0, 0], stack(PiecewiseLinearMAC([[0.0, 37.0, 1000.0]], [[1.0, 1.1, 51.0]]),
+                                    LinearMAC([0.001]))), "bracket")
+def test_steep_markets_match_an_exact_rational_reference(market, method):
+    bau, permits, mac = market
+    expected = _reference_price(_single_firms(mac), bau, permits)
+    assert expected is not None  # every firm can abate all of its emissions
+    r = equilibrium(bau, permits, mac, method=method)
+    assert r.price == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
+    # The market clears up to what a few ulp of the price move on a steep piece.
+    total, _ = _reference_supply(_single_firms(mac), bau)
+    ulps = 4 * math.ulp(r.price)
+    resolution = total(Fraction(r.price + ulps)) - total(Fraction(max(r.price - ulps, 0.0)))
+    slack = 1e-9 * scale(bau) + float(resolution)
+    assert abs(r.net_trade.sum()) <= slack
+    assert abs(r.emissions.sum() - sum(permits)) <= slack
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "bracket"])
+def test_a_tonne_short_at_1e12_is_not_rounding(method):
+    # The linear firm abates 1e12 t at p = 1e-11 * 1e12 = 10; the 1e12 + 1st
+    # tonne must come from the technology at 100 (1 t of its 10).
+    mac = stack(LinearMAC([1e-11]), TechnologyStep(cost=100.0, capacity=10.0))
+    r = equilibrium([1e12, 10.0], [0, 9], mac, method=method)
+    assert r.price == 100.0
+    assert r.abatement.tolist() == [1e12, 1.0]
+    assert r.net_trade.tolist() == [0.0, 0.0]
+    # And without the technology the tonne cannot be abated at all.
+    short = stack(LinearMAC([1e-11]), TechnologyStep(cost=0.0, capacity=0.0))
+    with pytest.raises(InfeasibleError, match=r"1000000000001\.0"):
+        equilibrium([1e12, 1.0], [0, 0], short, method=method)
+    c = equilibrium([1e12, 1.0], [0, 0], short, method=method, price_ceiling=50.0)
+    assert (c.status, c.price, c.total_issued) == ("ceiling", 50.0, 1.0)
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "bracket"])
+def test_linear_closed_form_with_tiny_slopes(method):
+    # p = R / sum(1 / c): 1 / 1e-310 overflowed and the price came out 0.
+    r = equilibrium([100.0], [50], LinearMAC([1e-310]), method=method)
+    assert r.price == pytest.approx(50 * 1e-310, rel=1e-6)  # subnormal: few digits
+    assert r.abatement.tolist() == pytest.approx([50.0], rel=1e-12)
+    n = 1000
+    many = equilibrium(np.full(n, 100.0), np.full(n, 50), LinearMAC(np.full(n, 1e-306)),
+                       method=method)
+    assert many.price == pytest.approx(5e-305, rel=1e-12)
+    assert np.allclose(many.abatement, 50.0, rtol=1e-12)
+    assert many.net_trade.sum() == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "bracket"])
+def test_piecewise_curve_at_1e300(method):
+    # MC(a) = a up to 1e300 t: the firm abates all 1e300 t at 1e300.
+    mac = PiecewiseLinearMAC([[0, 1e300]], [[0, 1e300]])
+    r = equilibrium([1e300], [0], mac, method=method)
+    assert r.price == pytest.approx(1e300, rel=1e-12)
+    assert r.abatement.tolist() == [1e300]
+
+
+def test_two_firm_model_at_extreme_slopes():
+    # Equal slopes c: each abates Q0, p = 2 c c Q0 / (c + c) = c Q0, no trade.
+    t = two_firm_model(1e308, 1e308, 0.001)
+    assert t.price == pytest.approx(1e305, rel=1e-12)
+    assert (t.abatement_a, t.abatement_b, t.traded) == (0.001, 0.001, 0.0)
+    # c1 >> c2: B abates (almost) everything at p ~ c2 (r_a + r_b) = 2e-300.
+    s = two_firm_model(1.7e308, 1.0, 1e-300)
+    assert s.price == pytest.approx(2e-300, rel=1e-12)
+    assert s.abatement_b == pytest.approx(2e-300, rel=1e-12)
+    # S_A = c1 q^2 / 2 with q = Q0 (B does all): 0.85e308 * 1e-600.
+    assert s.saving_a == pytest.approx(0.85e-292, rel=1e-12)
+    # The seed's example scaled by 1e299: p = 16e299, q = 6e299; costs overflow to inf.
+    big = two_firm_model(4.0, 1.0, 1e300)
+    assert (big.price, big.traded) == pytest.approx((1.6e300, 6e299), rel=1e-12)
+    assert big.cost_before_a == math.inf
+
+
+@pytest.mark.parametrize("mac", [LinearMAC([1e300]), QuadraticMAC(linear=1e300, quadratic=1.0)])
+def test_bracket_when_the_last_tonne_costs_more_than_the_largest_float(mac):
+    # 1e10 t of emissions, one permit short: the firm abates 1 t at
+    # MC(1) = 1e300 (+ 1 for the quadratic). MC at the firm's 1e10 t
+    # overflows to inf, and brentq searched [0, inf].
+    r = equilibrium([1e10], [10**10 - 1], mac, method="bracket")
+    assert r.price == pytest.approx(1e300, rel=1e-12)
+    assert r.abatement.tolist() == pytest.approx([1.0], rel=1e-12)
+    # A price beyond the largest float: no market clears, a ceiling still binds.
+    with pytest.raises(InfeasibleError):
+        equilibrium([100.0], [50], LinearMAC([1e308]), method="bracket")
+    c = equilibrium([100.0], [50], LinearMAC([1e308]), method="bracket", price_ceiling=1e300)
+    assert (c.status, c.price) == ("ceiling", 1e300)
