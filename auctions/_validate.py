@@ -173,29 +173,38 @@ def check_share(name: str, value: object) -> Fraction:
     return Fraction(repr(float(value)))
 
 
-def check_total_quantity(name: str, quantities: NDArray[np.int64]) -> None:
-    """A ValueError unless the non-negative ``quantities`` total less than 2**63.
+def check_total_quantity(name: str, quantities: NDArray[np.int64]) -> float:
+    """A ValueError unless the non-negative ``quantities`` total less than 2**63;
+    returns the total as a float (for :func:`check_finite_value`).
 
     Totals are kept in int64 (``Bids.total``, running sums of demand and
     supply), so a table whose total would not fit is refused rather than
-    summed with wraparound.
+    summed with wraparound. The float sum errs far less than a factor of two,
+    so only a float total of 2**62 or more is summed again exactly.
     """
-    if quantities.size and int(quantities.max()) * quantities.size >= 2**63:
+    approx = float(quantities.sum(dtype=np.float64))
+    if approx >= 2.0**62:
         total = int(quantities.sum(dtype=object))
         if total >= 2**63:
             raise ValueError(f"{name} must total less than 2**63 permits (got {total})")
+    return approx
 
 
-def check_finite_value(prices: NDArray[np.float64], quantities: NDArray[np.int64]) -> None:
+def check_finite_value(
+    prices: NDArray[np.float64], quantities: NDArray[np.int64], total: float | None = None,
+) -> None:
     """A ValueError if the total value ``sum(price * quantity)`` overflows float64.
 
     Every payment a mechanism computes is bounded by that total, so a table
-    that passes cannot produce an infinite payment or revenue.
+    that passes cannot produce an infinite payment or revenue. ``total`` is
+    ``quantities.sum()`` as a float, where the caller has it already.
     """
     if not prices.size:
         return
     top = float(prices.max())
-    if math.isfinite(top * float(quantities.sum(dtype=np.float64))):
+    if total is None:
+        total = float(quantities.sum(dtype=np.float64))
+    if math.isfinite(top * total):
         return
     with np.errstate(over="ignore"):
         total = float(np.dot(prices, quantities.astype(np.float64)))

@@ -129,8 +129,7 @@ class Bids(_Table):
         if times is not None:
             columns["time"] = times
         same_length(**columns)
-        check_total_quantity("quantity", quantities)
-        check_finite_value(prices, quantities)
+        check_finite_value(prices, quantities, check_total_quantity("quantity", quantities))
         self._set(bidder=labels, price=prices, quantity=quantities, time=times)
 
     @classmethod
@@ -269,8 +268,7 @@ class Offers(_Table):
         if labels is not None:
             columns["seller"] = labels
         same_length(**columns)
-        check_total_quantity("quantity", quantities)
-        check_finite_value(prices, quantities)
+        check_finite_value(prices, quantities, check_total_quantity("quantity", quantities))
         self._set(price=prices, quantity=quantities, seller=labels)
 
     @classmethod

@@ -257,7 +257,12 @@ def _thresholds(price: NDArray[np.float64], qty: NDArray[np.int64], winners: NDA
         order = others[np.argsort(price[others], kind="stable")]
         held = np.concatenate(([0], np.cumsum(qty[order])))
         next_price = np.append(price[order], np.inf)
-        out[k] = float(np.max(np.minimum(next_price, _share_down(budget, held + qty[i]))))
+        candidate = np.minimum(next_price, budget / (held + qty[i]))
+        # Rounding down lowers a candidate by an ulp at most: only those at the
+        # maximum can still be the threshold, and only they are checked exactly.
+        top = candidate == candidate.max()
+        out[k] = float(np.max(np.minimum(next_price[top],
+                                         _share_down(budget, held[top] + qty[i]))))
     return out
 
 
