@@ -86,7 +86,7 @@ from numpy.typing import ArrayLike, NDArray
 from allocation.firms import Firms, shown
 from allocation.rounding import exact_sum, largest_remainder, round_half_up
 from auctions import AuctionResult, Bids, uniform_price
-from auctions._validate import check_choice, check_nonnegative_int
+from auctions._validate import check_choice, check_nonnegative_int, real_as_float
 
 __all__ = [
     "LEFTOVER",
@@ -280,7 +280,8 @@ def check_fraction(name: str, value: object) -> Fraction:
     """``value`` as an exact fraction in [0, 1] (read from its shortest decimal form)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number in [0, 1] (got {value!r})")
-    if not math.isfinite(float(value)) or not 0 <= float(value) <= 1:
+    v = real_as_float(name, value, "in [0, 1]")
+    if not math.isfinite(v) or not 0 <= v <= 1:
         raise ValueError(f"{name} must be in [0, 1] (got {value!r})")
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
@@ -291,7 +292,7 @@ def check_positive_real(name: str, value: object, *, upper: float | None = None)
     """``value`` as a finite float > 0 (and <= ``upper`` when given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (got {value!r})")
-    v = float(value)
+    v = real_as_float(name, value, "finite and > 0" + ("" if upper is None else f", <= {upper}"))
     if not math.isfinite(v) or v <= 0:
         raise ValueError(f"{name} must be finite and > 0 (got {value!r})")
     if upper is not None and v > upper:
@@ -371,9 +372,9 @@ def _factorize(labels: NDArray[Any]) -> tuple[NDArray[np.int64], NDArray[Any]]:
 def _check_factor(name: str, value: object, upper: float | None) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (got {value!r})")
-    v = float(value)
+    bound = "" if upper is None else f" and <= {upper}"
+    v = real_as_float(name, value, f"finite, >= 0{bound}")
     if not math.isfinite(v) or v < 0 or (upper is not None and v > upper):
-        bound = "" if upper is None else f" and <= {upper}"
         raise ValueError(f"{name} must be finite, >= 0{bound} (got {value!r})")
     return v
 

@@ -43,7 +43,7 @@ from typing import Final, Literal
 from allocation.reserve import Record, Reserve, as_cents
 from auctions import Bids, Offers
 from auctions._exact import DECIMAL
-from auctions._validate import check_nonnegative_int, check_price
+from auctions._validate import check_nonnegative_int, check_price, real_as_float
 
 __all__ = ["SHANXI_FLOAT", "Intervention", "PriceBand", "band_intervention", "intervene"]
 
@@ -56,9 +56,10 @@ _CENT = Decimal("0.01")
 def _share(name: str, value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a real number in [0, 1] (got {value!r})")
-    if not math.isfinite(value) or not 0 <= value <= 1:
+    v = real_as_float(name, value, "in [0, 1]")
+    if not math.isfinite(v) or not 0 <= v <= 1:
         raise ValueError(f"{name} must be in [0, 1] (got {value!r})")
-    return Decimal(repr(float(value)))
+    return Decimal(repr(v))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +104,8 @@ class PriceBand:
         _share("lower", self.lower)
         if isinstance(self.upper, bool) or not isinstance(self.upper, int | float):
             raise TypeError(f"upper must be a real number >= 0 (got {self.upper!r})")
-        if not math.isfinite(self.upper) or self.upper < 0:
+        upper = real_as_float("upper", self.upper, "a finite number >= 0")
+        if not math.isfinite(upper) or upper < 0:
             raise ValueError(f"upper must be a finite number >= 0 (got {self.upper!r})")
         floor, ceiling = self.floor, self.ceiling
         if not math.isfinite(ceiling):

@@ -26,6 +26,7 @@ __all__ = [
     "check_price",
     "check_share",
     "check_total_quantity",
+    "real_as_float",
     "same_length",
 ]
 
@@ -150,12 +151,26 @@ def check_price(name: str, value: object, *, allow_none: bool = False) -> float 
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (got {value!r})")
-    result = float(value)
+    result = real_as_float(name, value)
     if not math.isfinite(result):
         raise ValueError(f"{name} must be finite (got {result!r})")
     if result < 0:
         raise ValueError(f"{name} must be >= 0 (got {result!r})")
     return result
+
+
+def real_as_float(name: str, value: numbers.Real | float, rule: str | None = None) -> float:
+    """``float(value)``, or a ValueError naming ``name`` where it is beyond float64
+    (``rule`` states what was expected; by default, a price)."""
+    try:
+        return float(value)
+    except OverflowError:
+        negative = value < 0
+        digits = len(str(abs(math.trunc(value))))
+        if rule is None:
+            rule = ">= 0" if negative else f"at most {sys.float_info.max:.4g}"
+        raise ValueError(f"{name} must be {rule} (got a {'negative ' if negative else ''}"
+                         f"number of {digits} digits)") from None
 
 
 def check_share(name: str, value: object) -> Fraction:
@@ -166,7 +181,7 @@ def check_share(name: str, value: object) -> Fraction:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number in (0, 1] (got {value!r})")
-    if not math.isfinite(float(value)) or not 0 < float(value) <= 1:
+    if not math.isfinite(real_as_float(name, value, "in (0, 1]")) or not 0 < float(value) <= 1:
         raise ValueError(f"{name} must be in (0, 1] (got {value!r})")
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))

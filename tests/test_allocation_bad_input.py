@@ -392,3 +392,20 @@ def test_no_argument_is_mutated_on_error(firms: Firms) -> None:
     with pytest.raises(ValueError):
         largest_remainder(quotas, 3)
     assert quotas.tolist() == [1.0, -1.0]
+
+
+def test_integers_beyond_float64_are_refused_by_name(firms: Firms) -> None:
+    # float(10**400) raises OverflowError; the checks name the argument instead.
+    bm = {"clinker": 0.8, "lime": 1.0}
+    with pytest.raises(ValueError, match=r"reserve_share must be in \[0, 1\] \(got a number "
+                                         r"of 401 digits\)"):
+        grandfathering(firms, 100, reserve_share=10**400)
+    with pytest.raises(ValueError, match=r"benchmarks\['lime'\] must be finite, >= 0 \(got a "
+                                         r"number of 401 digits\)"):
+        benchmarking(firms, 100, benchmarks={"clinker": 0.8, "lime": 10**400})
+    with pytest.raises(ValueError, match=r"coefficient must be finite, >= 0 \(got a negative "
+                                         r"number of 401 digits\)"):
+        grandfathering(firms, 100, coefficient=-(10**400))
+    with pytest.raises(ValueError, match=r"correction_factor must be finite and > 0 \(got a "
+                                         r"number of 401 digits\)"):
+        benchmarking(firms, benchmarks=bm, correction_factor=10**400)

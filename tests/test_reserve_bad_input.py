@@ -289,6 +289,10 @@ def test_bad_tiers():
          r"upper must be a finite number >= 0 \(got -0.1\)"),
         ({"reference": 10.0, "lower": "20%"}, TypeError,
          r"lower must be a real number in \[0, 1\] \(got '20%'\)"),
+        ({"reference": 10.0, "lower": 10**400}, ValueError,
+         r"lower must be in \[0, 1\] \(got a number of 401 digits\)"),
+        ({"reference": 10.0, "upper": 10**400}, ValueError,
+         r"upper must be a finite number >= 0 \(got a number of 401 digits\)"),
         # Under half a cent the rounded band is [0, 0]: the reserve would sell for nothing.
         ({"reference": 0.004}, ValueError,
          r"reference must lie in its band rounded to the cent \(got 0.004 and the band "
