@@ -116,8 +116,10 @@ class AuctionResult:
     def surplus(self) -> float:
         """What buyers pay less what sellers receive, where sellers are paid separately.
 
-        Zero for a uniform-price call market; positive under McAfee's trade
-        reduction; for a sale by one auctioneer (no ``receipts``), the
+        Never negative in a double auction: at most ``2**-52`` times the money
+        exchanged in a uniform-price call market (payments are rounded up and
+        receipts down where a product is not a float), positive under McAfee's
+        trade reduction; for a sale by one auctioneer (no ``receipts``), the
         revenue.
         """
         if self.receipts is None:
