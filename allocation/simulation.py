@@ -15,8 +15,9 @@
 4. the auctioned share (and, if asked, permits left unsold earlier) is sold
    by a sealed-bid auction in which each installation bids its demand: the
    permits it would still need at each price after abating as far as its
-   marginal abatement cost curve makes worthwhile (never above the penalty);
-   permits left unsold stay in the reserve;
+   marginal abatement cost curve makes worthwhile, at whole-cent prices from
+   the reserve price up to the penalty rounded down to the cent (never above
+   the penalty); permits left unsold stay in the reserve;
 5. installations trade to the competitive equilibrium
    (:func:`allocation.market.equilibrium`; the penalty acts as a price
    ceiling), the trades rounded to whole permits by largest remainder; if
@@ -39,9 +40,11 @@ with the installations as CSV beside it, :func:`load_scenario` reads it.
 from __future__ import annotations
 
 import csv
+import inspect
 import math
+import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
@@ -54,11 +57,12 @@ from allocation.abatement import LinearMAC, MarginalAbatementCost
 from allocation.compliance import PenaltyRule, Surrender, surrender
 from allocation.files import InputFileError
 from allocation.firms import Firms
+from allocation.free_allocation import AllocationOptions
 from allocation.market import MarketResult, equilibrium
 from allocation.price_band import PriceBand
-from allocation.reserve import Reserve
+from allocation.reserve import Reserve, as_cents
 from allocation.rounding import largest_remainder
-from allocation.rules import get_rule
+from allocation.rules import AllocationRule, get_rule
 from allocation.stability import MSRRules
 from auctions import Bids, Offers
 from auctions._validate import check_choice, check_nonnegative_int, check_price, check_share
@@ -100,11 +104,21 @@ class Scenario:
     rule : str, default "grandfathering"
         A registered allocation rule (:data:`allocation.RULES`).
     rule_options : mapping
-        Keyword options of the rule (``benchmarks``, ``activity``...).
+        Keyword options of the rule (``benchmarks``, ``activity``...),
+        checked when the scenario is built: names against the rule's
+        signature, values by a trial run of the rule on the installations
+        open in some simulated year (with the first cap and year). The
+        simulation supplies ``firms``, ``cap``, ``year`` and
+        ``auction_share`` and runs the auction itself, so these and the
+        rule's own auction options (``bids``, ``auction_options``,
+        ``rng``) are refused. A value per installation (a sequence) is
+        accepted only when every installation is open in every year, since
+        the rule is handed only the installations open each year.
     auction_share : float in [0, 1], default 0
         The share of each cap sold by auction.
     reserve_price : float, default 0
-        The auction's reserve price (whole cents).
+        The auction's reserve price, a whole number of cents (as every
+        price of the auction).
     price_rule : {"last_accepted", "first_rejected"}
         The auction's price rule.
     reoffer_unsold : bool, default False
@@ -124,12 +138,40 @@ class Scenario:
         auction has permits) and its release added to it.
     penalty : float, default 100
         Money per tonne not covered at the deadline (Directive 2003/87/EC
-        Article 16(3): EUR 100).
+        Article 16(3): EUR 100). It need not be whole cents: auction bids,
+        which are, go up to the penalty rounded down to the cent.
     banking : bool, default True
         Whether unused permits carry over to the next year.
     bid_levels : int, default 25
         Price levels at which each installation states its demand.
     name : str
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the argument and the value; for ``rule_options``, the option
+        (``rule_options['activity']``).
+
+    Examples
+    --------
+    A misspelt option of the rule, or a bad value, is refused when the
+    scenario is built, not when it is simulated:
+
+    >>> from dataclasses import replace
+    >>> s = Scenario.example(years=2)
+    >>> try:
+    ...     replace(s, rule_options={**s.rule_options, "statistc": "max"})
+    ... except TypeError as err:
+    ...     print(err)
+    rule_options['statistc'] is not an option of rule 'benchmarking' (expected one of
+    activity, benchmarks, correction_factor, exposure_factor, leftover, reserve_share,
+    scaling, sector_factor, statistic, unit_factor)
+    >>> try:
+    ...     replace(s, rule_options={**s.rule_options, "activity": "currnet"})
+    ... except ValueError as err:
+    ...     print(err)
+    rule_options['activity'] is refused by rule 'benchmarking': activity must be one of
+    'historical', 'current' (got 'currnet')
     """
 
     firms: Firms
@@ -176,6 +218,7 @@ class Scenario:
         get_rule(self.rule)
         check_share_or_zero("auction_share", self.auction_share)
         check_price("reserve_price", self.reserve_price)
+        as_cents("reserve_price", self.reserve_price)
         check_choice("price_rule", self.price_rule, PRICE_RULES)
         check_price("penalty", self.penalty)
         if self.band_reference is not None:
@@ -190,6 +233,7 @@ class Scenario:
             raise TypeError(f"rule_options must be a mapping of option names to values "
                             f"(got {self.rule_options!r})")
         object.__setattr__(self, "rule_options", dict(self.rule_options))
+        _check_rule_options(self)
 
     def _check_whole_numbers(self) -> None:
         """Check the whole-number fields and store them as ints (2026.0 becomes 2026)."""
@@ -335,6 +379,120 @@ def _linear_step(cap: int, reduction: float) -> int:
         return 0
     exact = check_share("reduction", reduction) * cap
     return math.floor(exact + Fraction(1, 2))
+
+
+# ---------------------------------------------------------------- rule options
+
+#: Keyword arguments of a rule that a scenario supplies itself (or that only
+#: serve the rule's own auction, which a scenario replaces by its own), and why.
+_SUPPLIED_OPTIONS: Final = {
+    "firms": "simulate passes the installations open each year",
+    "cap": "simulate passes each year's cap",
+    "year": "simulate passes each year",
+    "auction_share": "set the scenario's auction_share instead",
+    "bids": "the scenario's own auction sells the auctioned permits",
+    "auction_options": "the scenario's own auction sells the auctioned permits",
+    "rng": "the scenario's own auction sells the auctioned permits (pass rng= to simulate)",
+}
+
+
+def _check_rule_options(s: Scenario) -> None:
+    """Refuse ``rule_options`` that running ``s`` would refuse, naming the option.
+
+    Names are checked against the rule's signature; values by running the
+    rule once, as :func:`simulate` does, on the installations open in some
+    simulated year with the first cap and year (a pure function: nothing
+    else happens).
+    """
+    rule, options = get_rule(s.rule), s.rule_options
+    _check_option_names(s.rule, rule, options)
+    open_rows, open_every_year = _open_installations(s)
+    _check_per_installation_options(options, open_every_year)
+    try:
+        rule(s.firms.take(open_rows), s.cap_path()[0], auction_share=s.auction_share,
+             year=s.start_year, **options)
+    except (ValueError, TypeError) as err:
+        raise _rule_error(err, s.rule, options) from err
+
+
+def _check_option_names(name: str, rule: AllocationRule, options: Mapping[str, Any]) -> None:
+    """Refuse an option that ``rule`` (registered as ``name``) does not take or that the
+    scenario supplies, and a missing one that the rule requires."""
+    accepted, required = _rule_option_names(rule)
+    for option in options:
+        if option in _SUPPLIED_OPTIONS:
+            raise TypeError(
+                f"rule_options[{option!r}] cannot be given: {_SUPPLIED_OPTIONS[option]}"
+            )
+        if option not in accepted:
+            raise TypeError(f"rule_options[{option!r}] is not an option of rule {name!r} "
+                            f"(expected one of {', '.join(sorted(accepted))})")
+    missing = sorted(required - set(options))
+    if missing:
+        raise TypeError(f"rule_options must include {missing[0]!r}, which rule {name!r} "
+                        f"requires (got {sorted(options)})")
+
+
+def _rule_option_names(rule: AllocationRule) -> tuple[set[str], set[str]]:
+    """The keyword options ``rule(firms, cap, **options)`` accepts and those it requires
+    (the common options of :class:`~allocation.free_allocation.AllocationOptions` for
+    ``**options``), less those a scenario supplies. A registered rule's first two
+    parameters are the firms and the cap (:data:`allocation.rules.AllocationRule`)."""
+    accepted, required = set(), set()
+    for parameter in list(inspect.signature(rule).parameters.values())[2:]:
+        if parameter.kind is parameter.VAR_KEYWORD:
+            accepted |= set(AllocationOptions.__annotations__)
+        elif parameter.kind is not parameter.VAR_POSITIONAL:
+            accepted.add(parameter.name)
+            if parameter.default is parameter.empty:
+                required.add(parameter.name)
+    return accepted - set(_SUPPLIED_OPTIONS), required - set(_SUPPLIED_OPTIONS)
+
+
+def _open_installations(s: Scenario) -> tuple[NDArray[np.bool_], bool]:
+    """The installations open in some simulated year, and whether every installation is
+    open in every simulated year (:func:`simulate` passes the rule those open in the year:
+    entered, ``entry_year <= year``, and not closed, ``closure_year > year``)."""
+    firms, first, last = s.firms, s.start_year, s.start_year + s.years - 1
+    opening = np.maximum(firms.entry_year, first)
+    with np.errstate(invalid="ignore"):
+        some_year = (opening <= last) & ~(firms.closure_year <= opening)
+        every_year = bool((firms.entry_year <= first).all()
+                          and not (firms.closure_year <= last).any())
+    return np.asarray(some_year), every_year
+
+
+def _check_per_installation_options(options: Mapping[str, Any], open_every_year: bool) -> None:
+    """Refuse a value per installation (a sequence) when the installations open change
+    from year to year: the rule would be handed fewer installations than values."""
+    if open_every_year:
+        return
+    for name, value in options.items():
+        if _is_per_installation(value):
+            raise ValueError(
+                f"rule_options[{name!r}] cannot give one value per installation: the "
+                f"installations open change over the years (entries, closures) and simulate "
+                f"passes the rule only those open each year; give one number or a mapping by "
+                f"sector or product (got a sequence of {len(value)})"
+            )
+
+
+def _is_per_installation(value: object) -> bool:
+    """Whether an option's value is a sequence (one value per installation)."""
+    if isinstance(value, np.ndarray):
+        return value.ndim > 0
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _rule_error(err: ValueError | TypeError, rule: str,
+                options: Mapping[str, Any]) -> ValueError | TypeError:
+    """The rule's error ``err``, naming the option it is about when its message starts
+    with one (``activity must be...``, ``benchmarks['steel'] must be...``)."""
+    argument = re.split(r"[ \[=]", str(err), maxsplit=1)[0]
+    where = (f"rule_options[{argument!r}] is refused by rule {rule!r}" if argument in options
+             else f"rule_options are refused by rule {rule!r} on the scenario's installations")
+    kind = ValueError if isinstance(err, ValueError) else TypeError
+    return kind(f"{where}: {err}")
 
 
 # ---------------------------------------------------------------- files
@@ -522,7 +680,10 @@ def load_scenario(path: str | Path) -> Scenario:
         For a missing file, bad TOML, a table given as a value (``cap =
         100000`` instead of a ``[cap]`` table), a key the format does not
         know (a misspelling), a missing or bad key (named with its table),
-        or a problem in the installations' CSV (file, line, field).
+        an option of the allocation rule that the rule does not take or
+        refuses (named ``allocation.options.<option>`` where the rule's
+        error names one), or a problem in the installations' CSV (file,
+        line, field).
     """
     path = Path(path)
     tables = _scenario_tables(path, _read_toml(path))
@@ -623,7 +784,11 @@ def _scenario_arguments(path: Path, tables: _Tables) -> dict[str, Any]:
 
 
 def _file_key(message: str, tables: _Tables) -> str | None:
-    """The key of a scenario file that a Scenario's error ``message`` is about, if known."""
+    """The key of a scenario file that a Scenario's error ``message`` is about, if known
+    (``rule_options['activity']`` is ``allocation.options.activity``)."""
+    option = re.match(r"rule_options\[(['\"])(.+?)\1\]", message)
+    if option:
+        return f"allocation.options.{option[2]}"
     argument = message.split(" ", 1)[0].split("[", 1)[0]
     if argument == "cap":
         return "cap.path" if "path" in tables["cap"] else "cap.initial"
@@ -745,14 +910,13 @@ def _demand_bids(
 
     At price ``p`` an installation abates ``min(bau, a(p))`` and needs the
     rest of its emissions beyond its holdings; its bid at each level is the
-    extra need relative to the level above, in whole permits. The prices run
-    from the reserve price ``floor`` to the penalty ``ceiling``: no
-    installation pays more for a permit than the penalty for the tonne, so a
-    reserve price above the penalty leaves no bids.
+    extra need relative to the level above, in whole permits. The prices are
+    those of :func:`_bid_prices`, from the reserve price ``floor`` to the
+    penalty ``ceiling``.
     """
-    if floor > ceiling:
+    prices = _bid_prices(floor, ceiling, levels)
+    if prices is None:
         return None
-    prices = np.unique(np.round(np.linspace(floor, ceiling, levels), 2))[::-1]
     need = np.array([
         np.ceil(np.maximum(bau - np.minimum(mac.abatement(p), bau) - holdings, 0.0) - 1e-9)
         for p in prices
@@ -762,6 +926,41 @@ def _demand_bids(
     if level.size == 0:
         return None
     return Bids(bidder=firm, price=prices[level], quantity=steps[level, firm])
+
+
+def _bid_prices(floor: float, ceiling: float, levels: int) -> NDArray[np.float64] | None:
+    """At most ``levels`` whole-cent prices, high to low, from ``floor`` to ``ceiling``.
+
+    No installation pays more for a permit than the penalty for the tonne,
+    and bids are whole cents: the top price is the penalty ``ceiling``
+    rounded down to the cent (the bottom one the reserve price ``floor``
+    rounded up), so a reserve price above the penalty leaves no bids.
+
+    Examples
+    --------
+    >>> _bid_prices(20.0, 100.0, 5).tolist()
+    [100.0, 80.0, 60.0, 40.0, 20.0]
+    >>> _bid_prices(20.0, 99.999, 3).tolist()
+    [99.99, 60.0, 20.0]
+    >>> _bid_prices(100.0, 99.999, 3) is None
+    True
+    """
+    low, high = _to_cents(floor, up=True), _to_cents(ceiling, up=False)
+    if low > high:
+        return None
+    cents = np.unique(np.rint(np.linspace(low, high, levels)))[::-1]
+    prices: NDArray[np.float64] = cents / 100
+    return prices
+
+
+def _to_cents(price: float, *, up: bool) -> int:
+    """``price`` in whole cents: itself when it is a whole number of cents (the float
+    nearest to one, as 0.29 is), else rounded up or down to the next cent."""
+    exact = Fraction(price) * 100
+    cents = round(exact)
+    if cents / 100 == price:
+        return cents
+    return math.ceil(exact) if up else math.floor(exact)
 
 
 def _band_operation(

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from allocation import Firms
@@ -343,6 +343,9 @@ def test_an_auction_at_the_penalty_still_sells():
     ({"cap": (100, 90.5)}, TypeError, r"cap\[1\] must be a whole number \(got 90.5\)"),
     ({"years": 2.5}, TypeError, r"years must be a whole number \(got 2.5\)"),
     ({"rule_options": "current"}, TypeError, r"rule_options must be a mapping .*'current'"),
+    # The auction refused it only when it ran (every price of the auction is whole cents).
+    ({"reserve_price": 20.005}, ValueError,
+     r"reserve_price must be a whole number of cents \(got 20.005\)"),
 ])
 def test_bad_fields_are_refused_by_name(changes, error, message):
     with pytest.raises(error, match=message):
@@ -392,6 +395,26 @@ BAD_FILES: list[tuple[tuple[tuple[str, str], ...], str]] = [
      r"field 'cap.initial': cap must be a whole number \(got 100000.5\)"),
     ((("reoffer_unsold = true", 'reoffer_unsold = "no"'),),
      r"field 'auction.reoffer_unsold': reoffer_unsold must be True or False \(got 'no'\)"),
+    ((("reserve_price = 20.0", "reserve_price = 20.005"),),
+     r"field 'auction.reserve_price': reserve_price must be a whole number of cents"),
+    # The rule's options, refused when the file is read rather than when it is simulated.
+    ((('activity = "current"', 'activty = "current"'),),
+     r"field 'allocation.options.activty': rule_options\['activty'\] is not an option of "
+     r"rule 'benchmarking' \(expected one of activity, benchmarks, "),
+    ((("steel = 1.3", 'steel = "1.3"'),),
+     r"field 'allocation.options.benchmarks': rule_options\['benchmarks'\] is refused by rule "
+     r"'benchmarking': benchmarks\['steel'\] must be a real number \(got '1.3'\)"),
+    ((('activity = "current"', 'activity = "currant"'),),
+     r"field 'allocation.options.activity': rule_options\['activity'\] is refused by rule "
+     r"'benchmarking': activity must be one of 'historical', 'current' \(got 'currant'\)"),
+    ((('activity = "current"', "activity = 1"),),
+     r"field 'allocation.options.activity': .* activity must be one of .* \(got 1\)"),
+    ((('activity = "current"', 'activity = "current"\nyear = 2030'),),
+     r"field 'allocation.options.year': rule_options\['year'\] cannot be given"),
+    ((("[allocation.options.benchmarks]\nelectricity = 0.8\nclinker = 0.766\nsteel = 1.3\n",
+       ""),),
+     r"field 'allocation.options': rule_options must include 'benchmarks', which rule "
+     r"'benchmarking' requires \(got \['activity'\]\)"),
 ]
 
 
@@ -412,3 +435,133 @@ def test_a_scenario_file_may_write_whole_numbers_as_floats(tmp_path):
     loaded = load_scenario(path)
     assert type(loaded.years) is int and loaded.years == 2
     assert len(simulate(loaded, rng=0).years) == 2
+
+
+def _one_buyer(penalty: float, reserve_price: float) -> Scenario:
+    """One installation, everything auctioned, a steep cost curve: at any price up to
+    1,000 it still needs at least 900 of its 1,000 tonnes, so it bids at every level."""
+    firms = Firms(["a"], product="p", entry_year=2000, base_years=[2024],
+                  emissions=[[1000.0]], output=[[1.0]], current_output=[1.0])
+    return Scenario(firms=firms, bau=np.array([1000.0]), mac=LinearMAC([10.0]),
+                    start_year=2026, years=1, cap=500, auction_share=1.0,
+                    reserve_price=reserve_price, penalty=penalty, bid_levels=5)
+
+
+def _cents_at_most(price: float) -> float:
+    """The highest whole-cent price (the float nearest c / 100) not above ``price``."""
+    c = math.floor(price * 100) + 1
+    while c / 100 > price:
+        c -= 1
+    return c / 100
+
+
+#: Penalties in tenths of a cent (half of them not whole cents) and any floats.
+penalties = st.one_of(st.integers(0, 10**6).map(lambda m: m / 1000),
+                      st.floats(0, 1000, allow_nan=False))
+
+
+@given(penalty=penalties, reserve_price=st.integers(0, 10**5).map(lambda c: c / 100))
+@example(penalty=99.999, reserve_price=20.0)    # bid 100.00 before the fix
+@example(penalty=100.015, reserve_price=20.0)   # bid 100.02
+@example(penalty=10.005, reserve_price=0.0)     # bid 10.01
+@example(penalty=100.005, reserve_price=20.0)   # the float 100.005 is below the half: 100.00
+@example(penalty=99.999, reserve_price=99.99)   # a single level at the reserve price
+@example(penalty=99.999, reserve_price=100.0)   # reserve above the penalty: no bids
+@example(penalty=0.29, reserve_price=0.29)      # whole cents, though the float is below 0.29
+def test_every_bid_lies_between_the_reserve_price_and_the_penalty(penalty, reserve_price):
+    r = simulate(_one_buyer(penalty, reserve_price), rng=0)
+    auctions = [rec.result for rec in r.account.ledger if rec.result is not None]
+    if reserve_price > penalty:
+        assert auctions == [] and r.years[0].sold == 0
+        return
+    (result,) = auctions
+    prices = result.bids.price
+    assert prices.size > 0
+    assert reserve_price <= prices.min() and prices.max() <= penalty
+    # Bids are whole cents, the top one the penalty rounded down to the cent.
+    np.testing.assert_array_equal(np.rint(prices * 100) / 100, prices)
+    assert prices.max() == _cents_at_most(penalty)
+    assert reserve_price <= r.years[0].auction_price <= penalty
+
+
+def _example_options(**changes: Any) -> dict[str, Any]:
+    return {**Scenario.example().rule_options, **changes}
+
+
+_BENCHMARKS = Scenario.example().rule_options["benchmarks"]
+
+
+@pytest.mark.parametrize(("rule", "options", "error", "message"), [
+    # A misspelt option name (simulate raised "unexpected keyword argument").
+    ("benchmarking", _example_options(activty="current"), TypeError,
+     r"rule_options\['activty'\] is not an option of rule 'benchmarking' \(expected one of "
+     r"activity, benchmarks, correction_factor, exposure_factor, leftover, reserve_share, "
+     r"scaling, sector_factor, statistic, unit_factor\)"),
+    ("grandfathering", {"benchmarks": _BENCHMARKS}, TypeError,
+     r"rule_options\['benchmarks'\] is not an option of rule 'grandfathering'"),
+    # Values of the wrong type.
+    ("benchmarking", _example_options(benchmarks={**_BENCHMARKS, "steel": "1.3"}), TypeError,
+     r"rule_options\['benchmarks'\] is refused by rule 'benchmarking': "
+     r"benchmarks\['steel'\] must be a real number \(got '1.3'\)"),
+    ("benchmarking", _example_options(benchmarks=1.3), TypeError,
+     r"rule_options\['benchmarks'\] is refused .* benchmarks must be a mapping .* \(got float\)"),
+    ("grandfathering", {"statistic": 3}, ValueError,
+     r"rule_options\['statistic'\] is refused by rule 'grandfathering': statistic must be one "
+     r"of 'mean', 'median', 'max', 'last' \(got 3\)"),
+    # Bad values.
+    ("benchmarking", _example_options(activity="currant"), ValueError,
+     r"rule_options\['activity'\] is refused by rule 'benchmarking': activity must be one of "
+     r"'historical', 'current' \(got 'currant'\)"),
+    ("benchmarking", {"benchmarks": {"electricity": 0.8, "clinker": 0.766}}, ValueError,
+     r"rule_options\['benchmarks'\] .* benchmarks has no value for product 'steel' "
+     r"\(firm 'steel-1'\)"),
+    ("equal_quantity", {"coefficient": 1.5}, ValueError,
+     r"rule_options\['coefficient'\] .* coefficient must be finite, >= 0 and <= 1.0 "
+     r"\(got 1.5\)"),
+    ("benchmarking", _example_options(reserve_share=0.8), ValueError,
+     r"rule_options\['reserve_share'\] .* reserve_share \+ auction_share must be <= 1 "
+     r"\(got 0.8 \+ 0.3\)"),
+    # A required option missing.
+    ("benchmarking", {"activity": "current"}, TypeError,
+     r"rule_options must include 'benchmarks', which rule 'benchmarking' requires "
+     r"\(got \['activity'\]\)"),
+    ("historical_intensity", {"benchmarks": _BENCHMARKS}, TypeError,
+     r"rule_options must include 'reduction_factor'"),
+    # The gas plant entering in 2027 needs a benchmark.
+    ("historical_intensity", {"reduction_factor": 0.98}, ValueError,
+     r"rule_options are refused by rule 'historical_intensity' on the scenario's "
+     r"installations: new_entrant='benchmark' needs benchmarks \(got None\)"),
+    # Arguments the simulation supplies (simulate raised "multiple values").
+    ("benchmarking", _example_options(year=2030), TypeError,
+     r"rule_options\['year'\] cannot be given: simulate passes each year"),
+    ("benchmarking", _example_options(auction_share=0.5), TypeError,
+     r"rule_options\['auction_share'\] cannot be given: set the scenario's auction_share"),
+    ("benchmarking", _example_options(cap=10), TypeError, r"rule_options\['cap'\] cannot be"),
+    # The rule's own auction, which the scenario's replaces (its result was dropped).
+    ("benchmarking", _example_options(bids=None), TypeError,
+     r"rule_options\['bids'\] cannot be given: the scenario's own auction"),
+    ("benchmarking", _example_options(rng=1), TypeError, r"rule_options\['rng'\] cannot be"),
+    # One value per installation while installations enter and close: the rule is
+    # handed fewer installations than values (simulate raised a shape error).
+    ("benchmarking", _example_options(unit_factor=[1.0] * 9), ValueError,
+     r"rule_options\['unit_factor'\] cannot give one value per installation: .* "
+     r"\(got a sequence of 9\)"),
+])
+def test_bad_rule_options_are_refused_when_the_scenario_is_built(rule, options, error,
+                                                                 message):
+    with pytest.raises(error, match=message):
+        replace(Scenario.example(years=2), rule=rule, rule_options=options)
+
+
+def test_rule_options_are_checked_on_the_installations_simulate_hands_the_rule():
+    # No new entrant opens in 2026, so historical intensity needs no benchmarks.
+    s = replace(Scenario.example(years=1), rule="historical_intensity",
+                rule_options={"reduction_factor": 0.98})
+    assert simulate(s, rng=0).conserves_permits()
+    # With every installation open in every year, one value per installation works.
+    firms = Firms(["a", "b"], product="p", entry_year=2000, base_years=[2024],
+                  emissions=[[100.0], [100.0]], output=[[1.0], [1.0]],
+                  current_output=[1.0, 1.0])
+    two = Scenario(firms=firms, bau=np.array([100.0, 100.0]), mac=LinearMAC([1.0, 1.0]),
+                   start_year=2026, years=2, cap=100, rule_options={"coefficient": [1.0, 0.0]})
+    assert [f.free.tolist() for f in simulate(two).firm_years] == [[100, 0], [100, 0]]
