@@ -132,8 +132,12 @@ def check_choice(name: str, value: object, allowed: Iterable[str]) -> str:
     return value
 
 
-def check_nonnegative_int(name: str, value: object, *, minimum: int = 0) -> int:
-    """``value`` as an int if it is a whole number >= ``minimum``."""
+def check_nonnegative_int(
+    name: str, value: object, *, minimum: int = 0, int64: bool = False,
+) -> int:
+    """``value`` as an int if it is a whole number >= ``minimum`` (and, with
+    ``int64``, below 2**63: a count kept in int64 arrays, refused here rather
+    than wrapped or overflowing later)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -142,6 +146,8 @@ def check_nonnegative_int(name: str, value: object, *, minimum: int = 0) -> int:
     result = int(value)
     if result < minimum:
         raise ValueError(f"{name} must be >= {minimum} (got {result})")
+    if int64 and result >= 2**63:
+        raise ValueError(f"{name} must be below 2**63 (got {result})")
     return result
 
 

@@ -290,26 +290,34 @@ def _reject(
 def _per_auction(name: str, value: ArrayLike, n: int, kind: str) -> NDArray[Any]:
     arr = np.asarray(value)
     if arr.ndim == 0:
-        if arr.dtype.kind not in "iuf":
-            (check_nonnegative_int if kind == "int" else check_price)(name, arr.item())
-        arr = np.full(n, arr.item())
+        arr = np.full(n, arr.item(), dtype=arr.dtype)
     if arr.shape != (n,):
         raise ValueError(f"{name} must be a number or have one value per auction ({n}); "
                          f"got shape {arr.shape}")
     if kind == "int":
-        if arr.dtype.kind not in "iu":
-            check_nonnegative_int(name, arr[np.argmax(arr != np.floor(arr))].item()
-                                  if arr.dtype.kind == "f" else arr[0])
-        bad = arr < 0
-        if bad.any():
-            check_nonnegative_int(name, int(arr[np.argmax(bad)]))
-        return np.array(arr, dtype=np.int64)
+        return _per_auction_counts(name, arr)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         check_price(name, arr[0].item())
     bad = ~np.isfinite(arr) | (arr < 0)
     if bad.any():
         check_price(name, float(arr[np.argmax(bad)]))
     return np.array(arr, dtype=np.float64)
+
+
+def _per_auction_counts(name: str, arr: NDArray[Any]) -> NDArray[np.int64]:
+    """Whole numbers >= 0 and below 2**63 as int64, or an error naming the first other."""
+    if arr.dtype.kind not in "iuf":  # bools, objects (big ints), strings
+        for v in arr.tolist():
+            check_nonnegative_int(name, v, int64=True)
+        return np.array(arr.tolist(), dtype=np.int64)
+    if arr.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.isfinite(arr) & (arr == np.floor(arr)) & (arr >= 0) & (arr < 2.0**63))
+    else:
+        bad = (arr < 0) | (arr > np.iinfo(np.int64).max) if arr.dtype.kind == "u" else arr < 0
+    if bad.any():
+        check_nonnegative_int(name, arr[np.argmax(bad)].item(), int64=True)
+    return arr.astype(np.int64)
 
 
 def clear_batch(
@@ -364,7 +372,8 @@ def clear_batch(
     tie = check_choice("tie_break", options.get("tie_break", "pro_rata"), TIE_BREAKS)
     on_under = check_choice("on_undersubscribed", options.get("on_undersubscribed", "sell"),
                             ON_UNDERSUBSCRIBED)
-    lot = check_nonnegative_int("lot_size", options.get("lot_size", 1), minimum=1)
+    lot = check_nonnegative_int("lot_size", options.get("lot_size", 1), minimum=1,
+                               int64=True)
     share = options.get("bidder_limit")
     limit_share = None if share is None else check_share("bidder_limit", share)
     min_price = check_price("min_price", options.get("min_price"), allow_none=True)

@@ -274,7 +274,7 @@ class Offers(_Table):
     @classmethod
     def fixed(cls, quantity: int, *, price: float = 0.0) -> Offers:
         """A single step: ``quantity`` permits at the reserve ``price``."""
-        q = check_nonnegative_int("supply", quantity)
+        q = check_nonnegative_int("supply", quantity, int64=True)
         p = check_price("reserve_price", price)
         return cls(price=np.array([p], dtype=np.float64), quantity=np.array([q], dtype=np.int64))
 

@@ -468,7 +468,7 @@ def _check_rules(
         price_rule=check_choice("price_rule", price_rule, PRICE_RULES),
         tie_break=check_choice("tie_break", tie_break, TIE_BREAKS),
         bidder_limit=_check_limit(bidder_limit),
-        lot_size=check_nonnegative_int("lot_size", lot_size, minimum=1),
+        lot_size=check_nonnegative_int("lot_size", lot_size, minimum=1, int64=True),
         on_undersubscribed=check_choice(
             "on_undersubscribed", on_undersubscribed, ON_UNDERSUBSCRIBED
         ),
@@ -481,7 +481,7 @@ def _check_limit(bidder_limit: object) -> Fraction | dict[Hashable, int] | None:
     if bidder_limit is None:
         return None
     if isinstance(bidder_limit, Mapping):
-        return {label: check_nonnegative_int(f"bidder_limit[{label!r}]", value)
+        return {label: check_nonnegative_int(f"bidder_limit[{label!r}]", value, int64=True)
                 for label, value in bidder_limit.items()}
     return check_share("bidder_limit", bidder_limit)
 
@@ -507,7 +507,7 @@ def _supply_curve(supply: object, reserve: float) -> Offers:
         return supply
     if isinstance(supply, Bids):
         raise TypeError("supply must be an int or an Offers curve (got Bids)")
-    return Offers.fixed(check_nonnegative_int("supply", supply), price=reserve)
+    return Offers.fixed(check_nonnegative_int("supply", supply, int64=True), price=reserve)
 
 
 def _in_lots(name: str, quantity: NDArray[np.int64], lot_size: int) -> NDArray[np.int64]:
@@ -620,7 +620,8 @@ def clear(
         min_price, ration_by,
     )
     competing = check_choice("side", side, ("demand", "supply", "both"))
-    cap = None if max_traded is None else check_nonnegative_int("max_traded", max_traded)
+    cap = (None if max_traded is None
+           else check_nonnegative_int("max_traded", max_traded, int64=True))
     offers = _supply_curve(supply, rules.reserve_price)
     lot = rules.lot_size
     bid_lots = _in_lots("quantity", bids.quantity, lot)

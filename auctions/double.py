@@ -352,7 +352,7 @@ def double_auction(
     check_choice("price_rule", price_rule, DOUBLE_PRICE_RULES)
     check_choice("tie_break", tie_break, TIE_BREAKS)
     weight = _check_k(k)
-    lot = check_nonnegative_int("lot_size", lot_size, minimum=1)
+    lot = check_nonnegative_int("lot_size", lot_size, minimum=1, int64=True)
     engine_rule: PriceRule = "first_rejected" if price_rule == "first_rejected" else \
         "last_accepted"
     generator = np.random.default_rng(rng)

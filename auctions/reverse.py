@@ -169,13 +169,13 @@ def reverse_auction(
     """
     if not isinstance(offers, Offers):
         raise TypeError(f"offers must be an Offers curve (got {type(offers).__name__})")
-    want = None if demand is None else check_nonnegative_int("demand", demand)
+    want = None if demand is None else check_nonnegative_int("demand", demand, int64=True)
     money = check_price("budget", budget, allow_none=True)
     cap = check_price("price_cap", price_cap, allow_none=True)
     check_choice("pricing", pricing, PRICINGS)
     check_choice("price_rule", price_rule, PRICE_RULES)
     check_choice("tie_break", tie_break, TIE_BREAKS)
-    lot = check_nonnegative_int("lot_size", lot_size, minimum=1)
+    lot = check_nonnegative_int("lot_size", lot_size, minimum=1, int64=True)
     if want is None and money is None and cap is None:
         raise ValueError("reverse_auction needs a demand, a budget or a price_cap (got none)")
     if pricing == "proportional_share":

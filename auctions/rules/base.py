@@ -325,7 +325,7 @@ class AuctionRules:
         check_choice("price_rule", self.price_rule, PRICE_RULES)
         check_choice("tie_break", self.tie_break, TIE_BREAKS)
         check_choice("on_undersubscribed", self.on_undersubscribed, ON_UNDERSUBSCRIBED)
-        check_nonnegative_int("lot_size", self.lot_size, minimum=1)
+        check_nonnegative_int("lot_size", self.lot_size, minimum=1, int64=True)
         check_price("reserve_price", self.reserve_price)
         if self.bidder_limit is not None:
             check_share("bidder_limit", self.bidder_limit)
