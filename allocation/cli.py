@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -233,13 +235,41 @@ def _result_json(r: AuctionResult) -> dict[str, object]:
     }
 
 
+#: The ``permits auction`` options by the name of the argument they set.
+_AUCTION_OPTIONS: dict[str, str] = {
+    name: "--" + name.replace("_", "-")
+    for name in ("format", "supply", "reserve_price", "price_rule", "tie_break", "lot_size",
+                 "bidder_limit", "on_undersubscribed")
+}
+
+
+def _option_message(message: str) -> str:
+    """``message`` with a leading argument name replaced by its command-line option.
+
+    Examples
+    --------
+    >>> _option_message("reserve_price must be finite (got inf)")
+    '--reserve-price must be finite (got inf)'
+    >>> _option_message("quantity must be whole multiples of lot_size=3")
+    'quantity must be whole multiples of lot_size=3'
+    """
+    name, space, rest = message.partition(" ")
+    return f"{_AUCTION_OPTIONS[name]} {rest}" if space and name in _AUCTION_OPTIONS else message
+
+
 def _auction(args: argparse.Namespace) -> str:
     bids = read_bids_csv(args.bids)
-    result = get_format(args.format)(
-        bids, args.supply, reserve_price=args.reserve_price, price_rule=args.price_rule,
-        tie_break=args.tie_break, lot_size=args.lot_size, bidder_limit=args.bidder_limit,
-        on_undersubscribed=args.on_undersubscribed, rng=args.seed,
-    )
+    try:
+        result = get_format(args.format)(
+            bids, args.supply, reserve_price=args.reserve_price, price_rule=args.price_rule,
+            tie_break=args.tie_break, lot_size=args.lot_size, bidder_limit=args.bidder_limit,
+            on_undersubscribed=args.on_undersubscribed, rng=args.seed,
+        )
+    except (ValueError, TypeError) as err:
+        message = _option_message(str(err))
+        if message == str(err):
+            raise
+        raise (TypeError if isinstance(err, TypeError) else ValueError)(message) from None
     if args.plot:
         _save_plot(result, args.plot)
     if args.json:
@@ -289,17 +319,91 @@ def _save_figure(draw: Any, path: str) -> None:
 
     matplotlib.use("Agg")
     ax = draw()
-    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    try:
+        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise ValueError(f"--plot {path}: cannot be written ({reason})") from None
 
 
 def _save_plot(result: AuctionResult, path: str) -> None:
-    import matplotlib
+    def draw() -> Any:
+        from auctions.plotting import plot_auction
 
-    matplotlib.use("Agg")
-    from auctions.plotting import plot_auction
+        return plot_auction(result)
 
-    ax = plot_auction(result)
-    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    _save_figure(draw, path)
+
+
+#: The whole-number options checked before any work: their least value and
+#: their bound (quantities are stored as int64; a seed may be any size).
+_WHOLE_OPTIONS: dict[str, tuple[int, int | None]] = {
+    "supply": (0, 2**63), "lot_size": (1, 2**63), "seed": (0, None),
+}
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse an out-of-range whole-number option or an unwritable ``--plot`` file.
+
+    Run before any file is read, so that a bad option fails early.
+
+    Raises
+    ------
+    ValueError
+        Naming the option and its value.
+
+    Examples
+    --------
+    >>> _check_options(argparse.Namespace(supply=10**20, seed=None))
+    Traceback (most recent call last):
+    ...
+    ValueError: --supply must be less than 2**63 (got 100000000000000000000)
+    >>> _check_options(argparse.Namespace(seed=-1))
+    Traceback (most recent call last):
+    ...
+    ValueError: --seed must be >= 0 (got -1)
+    """
+    for name, (least, bound) in _WHOLE_OPTIONS.items():
+        value = getattr(args, name, None)
+        option = "--" + name.replace("_", "-")
+        if value is not None and value < least:
+            raise ValueError(f"{option} must be >= {least} (got {value})")
+        if value is not None and bound is not None and value >= bound:
+            raise ValueError(f"{option} must be less than 2**63 (got {value})")
+    if getattr(args, "plot", None):
+        _check_plot_path(args.plot)
+
+
+def _check_plot_path(path: str) -> None:
+    """Refuse a ``--plot`` file that cannot be written, before the work is done.
+
+    The folder must exist, the path must not be a folder, matplotlib must be
+    installed and the file's extension must be a format it writes.
+
+    Examples
+    --------
+    >>> _check_plot_path("/nonexistent/x.png")
+    Traceback (most recent call last):
+    ...
+    ValueError: --plot /nonexistent/x.png: cannot be written (no folder '/nonexistent')
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ValueError(f"--plot {path}: cannot be written (no folder {str(target.parent)!r})")
+    if target.is_dir():
+        raise ValueError(f"--plot {path}: cannot be written (it is a folder)")
+    if not os.access(target.parent, os.W_OK):
+        raise ValueError(f"--plot {path}: cannot be written (the folder is read-only)")
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise ValueError(f"--plot {path}: needs matplotlib (pip install 'permits[plot]')") \
+            from None
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = target.suffix[1:].lower()
+    if suffix and suffix not in formats:
+        raise ValueError(f"--plot {path}: cannot be written ({target.suffix!r} is not one of "
+                         f"the formats {', '.join(sorted(formats))})")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -334,11 +438,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``permits`` console script.
 
-    Returns 0 on success, 2 on a bad file or argument (with a message on
-    standard error naming the file, line and field, or the argument).
+    Returns 0 on success, 2 on a bad file or argument (with a one-line
+    message on standard error naming the file, line and field, or the
+    option). Options are checked, and a ``--plot`` file's folder, before any
+    work is done.
     """
     args = _parser().parse_args(argv)
     try:
+        _check_options(args)
         if args.command == "demo":
             sys.stdout.write(_demo(args.json))
         elif args.command == "auction":

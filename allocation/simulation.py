@@ -55,7 +55,7 @@ from numpy.typing import NDArray
 
 from allocation.abatement import LinearMAC, MarginalAbatementCost
 from allocation.compliance import PenaltyRule, Surrender, surrender
-from allocation.files import InputFileError
+from allocation.files import InputFileError, read_csv_table, read_text
 from allocation.firms import Firms
 from allocation.free_allocation import AllocationOptions
 from allocation.market import MarketResult, equilibrium
@@ -575,19 +575,13 @@ def _write_firms(path: Path, scenario: Scenario) -> None:
 
 
 def _read_firms(path: Path) -> tuple[Firms, NDArray[np.float64], LinearMAC]:
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as err:
-        raise InputFileError(path, None, None, f"cannot be read ({err.strerror})") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = list(reader.fieldnames or [])
-        for name in ("id", "product", "entry_year", "current_output", "bau", "mac_slope"):
-            if name not in header:
-                raise InputFileError(path, 1, name, f"missing column (header: {header})")
-        years = sorted(int(h.split("_", 1)[1]) for h in header
-                       if h.startswith("emissions_") and h.split("_", 1)[1].isdigit())
-        rows = [(reader.line_num, r) for r in reader]
+    table = read_csv_table(path)
+    header, rows = table.header, table.rows
+    for name in ("id", "product", "entry_year", "current_output", "bau", "mac_slope"):
+        if name not in header:
+            raise InputFileError(path, 1, name, f"missing column (header: {header})")
+    years = sorted(int(h.split("_", 1)[1]) for h in header
+                   if h.startswith("emissions_") and h.split("_", 1)[1].isdigit())
     if not rows:
         raise InputFileError(path, None, None, "has no installations")
 
@@ -696,11 +690,10 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    """The TOML document at ``path``."""
+    """The TOML document at ``path`` (UTF-8; a bad byte is named by its line)."""
+    text = read_text(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputFileError(path, None, None, f"cannot be read ({err.strerror})") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputFileError(path, getattr(err, "lineno", None), None, str(err)) from None
 

@@ -565,3 +565,42 @@ def test_rule_options_are_checked_on_the_installations_simulate_hands_the_rule()
     two = Scenario(firms=firms, bau=np.array([100.0, 100.0]), mac=LinearMAC([1.0, 1.0]),
                    start_year=2026, years=2, cap=100, rule_options={"coefficient": [1.0, 0.0]})
     assert [f.free.tolist() for f in simulate(two).firm_years] == [[100, 0], [100, 0]]
+
+
+def test_scenario_files_name_the_line_of_a_byte_that_is_not_utf8(tmp_path):
+    path, text = _saved(tmp_path)
+    data = text.replace('name = "', 'name = "caf\xe9 ', 1).encode("latin-1")
+    path.write_bytes(data)
+    line = text[:text.index('name = "')].count("\n") + 1
+    with pytest.raises(InputFileError, match=rf"m\.toml, line {line}: byte 0xe9 at column \d+ "
+                                             r"is not UTF-8 text"):
+        load_scenario(path)
+
+
+def _firms_csv(tmp_path):
+    path, _ = _saved(tmp_path)
+    csv_path = next(tmp_path.glob("*.csv"))
+    return path, csv_path, csv_path.read_text(encoding="utf-8")
+
+
+def test_the_installations_file_may_start_with_a_byte_order_mark(tmp_path):
+    path, csv_path, text = _firms_csv(tmp_path)
+    before = load_scenario(path)
+    csv_path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_scenario(path).firms.id.tolist() == before.firms.id.tolist()
+
+
+def test_the_installations_file_must_have_one_field_per_column(tmp_path):
+    path, csv_path, text = _firms_csv(tmp_path)
+    lines = text.splitlines()
+    csv_path.write_text("\n".join([lines[0], lines[1] + ",999", *lines[2:]]) + "\n",
+                        encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"\.csv, line 2: has \d+ fields but the header "
+                                             r"has \d+ \(extra: \['999'\]\)"):
+        load_scenario(path)
+    header = lines[0].split(",")
+    csv_path.write_text(",".join([*header, header[1]]) + "\n" + "\n".join(
+        f"{row},x" for row in lines[1:]) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=rf"\.csv, line 1, field '{header[1]}': column "
+                                             r"appears twice"):
+        load_scenario(path)
