@@ -33,8 +33,9 @@ Gini, C. (1912). *Variabilità e mutabilità*. Bologna: Cuppini.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -44,7 +45,8 @@ from numpy.typing import ArrayLike, NDArray
 from allocation.firms import Firms, shown
 from allocation.free_allocation import Allocation
 from allocation.rules import AllocationRule, get_rule
-from auctions._validate import check_choice, check_price
+from auctions._exact import array_fsum, group_sum
+from auctions._validate import check_choice, check_nonnegative_int, check_price
 from auctions.bids import factorize
 
 __all__ = [
@@ -79,10 +81,41 @@ def _per_output(values: NDArray[np.float64], output: NDArray[np.float64]) -> NDA
     return out
 
 
-def _bincount(
-    codes: NDArray[np.int64], weights: ArrayLike | None = None, minlength: int = 0
+def _fsum(values: NDArray[np.float64]) -> float:
+    """The correctly rounded sum of ``values`` (:func:`math.fsum`), whatever their order.
+
+    Where an exact partial sum leaves the float64 range the values are summed
+    at ``2**-64`` and scaled back (inf when the sum itself is beyond it); an
+    inf or nan among the values gives their own sum (inf, -inf or nan).
+    """
+    finite = np.isfinite(values)
+    if not finite.all():
+        return float(values[~finite].sum())
+    try:
+        return array_fsum(values)
+    except OverflowError:
+        with np.errstate(over="ignore"):
+            return float(np.ldexp(array_fsum(np.ldexp(values, -64)), 64))
+
+
+def _groups(codes: NDArray[np.int64], n_groups: int) -> list[NDArray[np.intp]]:
+    """The rows of each of ``n_groups`` groups, each in row order."""
+    order = np.argsort(codes, kind="stable")
+    edges = np.searchsorted(codes[order], np.arange(n_groups + 1)).tolist()
+    return [order[a:b] for a, b in itertools.pairwise(edges)]
+
+
+def _group_fsum(
+    groups: list[NDArray[np.intp]], values: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    return np.asarray(np.bincount(codes, weights=weights, minlength=minlength), dtype=np.float64)
+    """The correctly rounded sum of ``values`` in each group.
+
+    :func:`numpy.bincount` adds weights in row order, so the last bits of its
+    sums depend on the order of the rows; these do not. (The exact sums of
+    :mod:`auctions._exact` are of whole numbers by group, or of floats by
+    row; this is the sum of floats by group, :func:`_fsum` per group.)
+    """
+    return np.array([_fsum(values[rows]) for rows in groups], dtype=np.float64)
 
 
 def permits_per_output(allocation: Allocation) -> NDArray[np.float64]:
@@ -118,10 +151,10 @@ def windfall(allocation: Allocation, price: float) -> NDArray[np.float64]:
     return out
 
 
-def _emissions(allocation: Allocation, emissions: ArrayLike | None) -> NDArray[np.float64]:
-    n = len(allocation.firms)
+def _emissions(firms: Firms, emissions: ArrayLike | None) -> NDArray[np.float64]:
+    n = len(firms)
     if emissions is None:
-        current = allocation.firms.current_emissions
+        current = firms.current_emissions
         if current is None:
             raise ValueError(
                 "emissions are needed for the net cost: pass emissions= or build Firms "
@@ -140,7 +173,7 @@ def _emissions(allocation: Allocation, emissions: ArrayLike | None) -> NDArray[n
         i = int(np.argmax(bad))
         raise ValueError(
             f"{name} must be known, finite and >= 0 (got {float(values[i])!r} for firm "
-            f"{shown(allocation.firms.id[i])})"
+            f"{shown(firms.id[i])})"
         )
     return values
 
@@ -172,7 +205,7 @@ def net_cost(
     [50.0]
     """
     p = _price(price)
-    return p * (_emissions(allocation, emissions) - allocation.permits)
+    return p * (_emissions(allocation.firms, emissions) - allocation.permits)
 
 
 def net_cost_per_output(
@@ -194,47 +227,103 @@ def net_cost_per_output(
     )
 
 
+def _reals_1d(name: str, values: ArrayLike) -> NDArray[np.float64]:
+    arr = np.asarray(values)
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers (got dtype {arr.dtype})")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional (got shape {arr.shape})")
+    return np.asarray(arr, dtype=np.float64)
+
+
+def _first(bad: NDArray[np.bool_], values: NDArray[np.float64]) -> str:
+    i = int(np.argmax(bad))
+    return f"got {float(values[i])!r} at index {i}"
+
+
 def weighted_values(
     values: ArrayLike, weights: ArrayLike | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Values and weights checked for an inequality measure, nan values left out.
 
+    A nan value is an undefined one (:func:`permits_per_output` of an
+    installation without output): it is left out with its weight. Every
+    weight is checked, including those of nan values.
+
     Raises
     ------
+    TypeError
+        For values or weights that are not real numbers.
     ValueError
         For values that are not one-dimensional, negative or infinite;
         weights of another shape, negative or not finite.
     """
-    x = np.asarray(values, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError(f"values must be one-dimensional (got shape {x.shape})")
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
-    if w.shape != x.shape:
-        raise ValueError(f"weights must match values (got shapes {w.shape} and {x.shape})")
+    x = _reals_1d("values", values)
+    w = np.ones_like(x) if weights is None else np.asarray(weights)
+    if weights is not None:
+        if w.dtype == np.bool_ or w.dtype.kind not in "iuf":
+            raise TypeError(f"weights must hold real numbers (got dtype {w.dtype})")
+        if w.shape != x.shape:
+            raise ValueError(f"weights must match values (got shapes {w.shape} and {x.shape})")
+        w = w.astype(np.float64)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise ValueError(f"weights must be finite and >= 0 ({_first(bad, w)})")
+    bad = np.isinf(x) | (x < 0)
+    if bad.any():
+        raise ValueError(f"values must be finite and >= 0 (nan values are left out; "
+                         f"{_first(bad, x)})")
     keep = ~np.isnan(x)
-    x, w = x[keep], w[keep]
-    if (x < 0).any() or np.isinf(x).any():
-        raise ValueError("values must be finite and >= 0 (nan values are left out)")
-    if (w < 0).any() or not np.isfinite(w).all():
-        raise ValueError("weights must be finite and >= 0")
-    return x, w
+    return x[keep], w[keep]
 
 
-def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
+def _scaled(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``values`` times the power of two that brings the largest into [0.5, 1)."""
+    top = float(values.max())
+    out: NDArray[np.float64] = np.ldexp(values, -math.frexp(top)[1]) if top > 0 else values
+    return out
+
+
+def gini(
+    values: ArrayLike,
+    weights: ArrayLike | None = None,
+    *,
+    nan_policy: Literal["omit", "raise"] = "omit",
+) -> float:
     """The Gini coefficient of ``values`` (0: all equal; near 1: one holds all).
 
     Computed from the Lorenz curve: ``1 - sum_i w_i (L_{i-1} + L_i) / W``
     over values sorted increasingly, with ``L`` the cumulative share of the
     weighted total. With unit weights this is the usual
-    ``sum_i (2i - n - 1) x_(i) / (n sum x)``. nan values are ignored; the
-    coefficient of values that are all zero is 0.
+    ``sum_i (2i - n - 1) x_(i) / (n sum x)``. The coefficient of values that
+    are all zero is 0.
+
+    The coefficient does not change when the values, or the weights, are
+    multiplied by a constant: both are scaled by a power of two first, so
+    that no sum overflows, and the result is the same bit for bit whatever
+    the order of the values.
 
     Parameters
     ----------
     values : array_like of float
         Values >= 0 (permits per unit of output, say).
     weights : array_like of float, optional
-        Weights >= 0 (output, say).
+        Weights >= 0 (output, say), one per value; all 1 when omitted.
+    nan_policy : {"omit", "raise"}, default "omit"
+        What a nan value means. ``"omit"``: an undefined value, such as the
+        permits per unit of output of an installation without output; it is
+        left out together with its weight. ``"raise"``: an error, refused
+        with its index.
+
+    Raises
+    ------
+    TypeError
+        For values or weights that are not real numbers.
+    ValueError
+        For values that are empty, not one-dimensional, negative or
+        infinite; a nan value under ``nan_policy="raise"``; weights of
+        another shape, negative or not finite; no value (other than nan)
+        with a positive weight, for which the coefficient is undefined.
 
     References
     ----------
@@ -249,17 +338,51 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     0.75
     >>> round(gini([1.0, 2.0, 3.0, 4.0]), 4)
     0.25
+    >>> round(gini([1e200, 3e200], [1e200, 1e200]), 12)
+    0.25
+
+    nan values are left out, unless refused:
+
+    >>> gini([1.0, float("nan"), 3.0])
+    0.25
+    >>> gini([1.0, float("nan"), 3.0], nan_policy="raise")
+    Traceback (most recent call last):
+    ...
+    ValueError: values must not hold nan with nan_policy='raise' (got nan at index 1)
     """
-    x, w = weighted_values(values, weights)
-    total_w = float(w.sum())
-    mass = float((w * x).sum())
-    if total_w <= 0 or mass <= 0:
+    policy = check_choice("nan_policy", nan_policy, ("omit", "raise"))
+    raw = _reals_1d("values", values)
+    if raw.size == 0:
+        raise ValueError("values must not be empty (got 0 values)")
+    if policy == "raise" and np.isnan(raw).any():
+        i = int(np.argmax(np.isnan(raw)))
+        raise ValueError(
+            f"values must not hold nan with nan_policy='raise' (got nan at index {i})"
+        )
+    x, w = weighted_values(raw, weights)
+    held = w > 0
+    if not held.any():
+        raise ValueError(
+            "values must hold at least one value (not nan) with a positive weight "
+            f"(got {raw.size} values, {x.size} of them not nan)"
+        )
+    x, w = x[held], w[held]
+    order = np.lexsort((w, x))  # one order for every permutation of the pairs
+    xs, ws = _scaled(x[order]), _scaled(w[order])
+    cumulative = np.cumsum(ws * xs)
+    mass = float(cumulative[-1])
+    if mass <= 0:
         return 0.0
-    order = np.argsort(x, kind="stable")
-    xs, ws = x[order], w[order]
-    lorenz = np.cumsum(ws * xs) / mass
+    lorenz = cumulative / mass
     previous = np.concatenate(([0.0], lorenz[:-1]))
-    return float(1.0 - (ws * (previous + lorenz)).sum() / total_w)
+    return float(1.0 - (ws * (previous + lorenz)).sum() / ws.sum())
+
+
+def _gini_or_nan(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """:func:`gini` of the values that are not nan and have a positive weight;
+    nan when there are none."""
+    keep = ~np.isnan(values) & (weights > 0)
+    return gini(values[keep], weights[keep]) if keep.any() else math.nan
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -272,7 +395,8 @@ class VintageGap:
         The products, in order of first appearance.
     incumbent, new_entrant : ndarray of float64
         Pooled free permits per unit of current output (total permits over
-        total output) of each group; nan where the group is empty.
+        total output, both exact sums, so that the order of the rows does
+        not matter) of each group; nan where the group is empty.
     gap : ndarray of float64
         ``incumbent - new_entrant``; nan where either group is empty.
     overall : float
@@ -319,19 +443,18 @@ def vintage_gap(allocation: Allocation) -> VintageGap:
     m = len(products)
     new = firms.is_new_entrant
     out = firms.current_output
-    p = allocation.permits.astype(np.float64)
 
     def pooled(mask: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        perm = _bincount(codes[mask], weights=p[mask], minlength=m)
-        volume = _bincount(codes[mask], weights=out[mask], minlength=m)
-        return _per_output(perm, volume), volume
+        permits = group_sum(codes[mask], allocation.permits[mask], m).astype(np.float64)
+        volume = _group_fsum(_groups(codes[mask], m), out[mask])
+        return _per_output(permits, volume), volume
 
     inc, _ = pooled(~new)
     ent, ent_volume = pooled(new)
     gap = inc - ent
     both = ~np.isnan(gap)
-    weight = ent_volume[both]
-    overall = float((gap[both] * weight).sum() / weight.sum()) if weight.sum() > 0 else math.nan
+    weight = _fsum(ent_volume[both])
+    overall = _fsum(gap[both] * ent_volume[both]) / weight if weight > 0 else math.nan
     return VintageGap(product=products, incumbent=inc, new_entrant=ent, gap=gap, overall=overall)
 
 
@@ -352,7 +475,9 @@ def twin_gap(
     -------
     ndarray of float64
         One value per row of ``firms``; nan for new entrants and for
-        incumbents with zero current output.
+        incumbents with zero current output (all nan when there is no
+        incumbent; the rule is then run on ``firms`` alone, to check its
+        arguments).
 
     Examples
     --------
@@ -364,11 +489,22 @@ def twin_gap(
     [0.0, 0.0]
     >>> twin_gap("grandfathering", f, 12).tolist()
     [0.8, 0.4]
+
+    New entrants have no twin:
+
+    >>> nan = float("nan")
+    >>> g = Firms(["a", "new"], product="p", entry_year=[2000, 2021], base_years=[2020],
+    ...           emissions=[[8.0], [nan]], output=[[10.0], [nan]], current_output=[10.0, 10.0])
+    >>> twin_gap("grandfathering", g, 8).tolist(), twin_gap("grandfathering", g.new_entrants, 8)
+    ([0.8, nan], array([nan]))
     """
     fn = rule if callable(rule) else get_rule(rule)
     inc = np.flatnonzero(~firms.is_new_entrant)
     year = options.get("year")
-    entry = int(firms.base_years[-1]) + 1 if year is None else int(year)
+    entry = int(firms.base_years[-1]) + 1 if year is None else _year(year)
+    if not inc.size:  # no incumbent, no twin; the rule still checks its arguments
+        fn(firms, cap, **options)
+        return np.full(len(firms), np.nan)
     twins = firms.take(inc)
     ids = [("twin", x) for x in twins.id.tolist()]
     nan_history = np.full(twins.emissions.shape, np.nan)
@@ -392,6 +528,14 @@ def twin_gap(
     out = np.full(n, np.nan)
     out[inc] = per_output[inc] - per_output[n:]
     return out
+
+
+def _year(year: object) -> int:
+    y = check_nonnegative_int("year", year)
+    if y >= 2**63:
+        shown_year = y if y.bit_length() <= 64 else f"an integer of {y.bit_length()} bits"
+        raise ValueError(f"year must be below 2**63 (got {shown_year})")
+    return y
 
 
 def _concat(a: Firms, b: Firms) -> Firms:
@@ -438,12 +582,14 @@ class GroupSummary:
     firms : ndarray of int64
         Installations per group.
     output, permits : ndarray of float64
-        Total current output and free permits per group.
+        Total current output and free permits per group (exact sums,
+        correctly rounded: they do not depend on the order of the rows).
     permits_per_output : ndarray of float64
         Pooled free permits per unit of output.
     gini : ndarray of float64
         Gini coefficient of permits per unit of output within the group
-        (installations with output, weighted by output).
+        (installations with output, weighted by output); nan for a group
+        without output.
     windfall : ndarray of float64 or None
         Value of the group's free permits at the price (when given).
     net_cost_per_output : ndarray of float64 or None
@@ -513,7 +659,11 @@ def by_group(
     (['incumbent', 'new_entrant'], [0.7, 0.0], [3.0, 24.0])
     """
     kind = check_choice("by", by, GROUPINGS)
+    p = None if price is None else _price(price)
     firms = allocation.firms
+    e = None
+    if emissions is not None or (p is not None and firms.current_emissions is not None):
+        e = _emissions(firms, emissions)
     if kind == "vintage":
         codes = firms.is_new_entrant.astype(np.int64)
         groups = np.array(["incumbent", "new_entrant"], dtype=object)
@@ -523,24 +673,17 @@ def by_group(
             raise ValueError(f"by={kind!r} needs the firms' {kind} (got {kind}=None)")
         codes, groups = factorize(labels)
     m = len(groups)
+    rows = _groups(codes, m)
     out = firms.current_output
-    p = allocation.permits.astype(np.float64)
-    count = np.bincount(codes, minlength=m).astype(np.int64)
-    volume = _bincount(codes, weights=out, minlength=m)
-    permits = _bincount(codes, weights=p, minlength=m)
+    count = np.array([r.size for r in rows], dtype=np.int64)
+    volume = _group_fsum(rows, out)
+    permits = group_sum(codes, allocation.permits, m).astype(np.float64)
     per_output = permits_per_output(allocation)
-    ginis = np.array(
-        [gini(per_output[codes == j], out[codes == j]) for j in range(m)], dtype=np.float64
-    )
-    value = None
+    ginis = np.array([_gini_or_nan(per_output[r], out[r]) for r in rows], dtype=np.float64)
+    value = None if p is None else np.asarray(permits * p, dtype=np.float64)
     cost = None
-    if price is not None:
-        value = np.asarray(permits * _price(price), dtype=np.float64)
-        if emissions is not None or firms.current_emissions is not None:
-            e = _emissions(allocation, emissions)
-            cost = _per_output(
-                _bincount(codes, weights=_price(price) * (e - p), minlength=m), volume
-            )
+    if p is not None and e is not None:
+        cost = _per_output(_group_fsum(rows, p * (e - allocation.permits)), volume)
     return GroupSummary(
         by=kind,
         group=groups,
@@ -570,7 +713,8 @@ class Comparison:
         Per label: ``free``, ``reserved``, ``auctioned``,
         ``correction_factor``, ``incumbent_permits_per_output``,
         ``new_entrant_permits_per_output``, ``vintage_gap`` (the overall
-        gap), ``gini`` (of permits per unit of output, weighted by output)
+        gap), ``gini`` (of permits per unit of output, weighted by output;
+        nan when no installation has output)
         and, with a price, ``windfall`` and (with emissions)
         ``incumbent_net_cost_per_output`` and
         ``new_entrant_net_cost_per_output``.
@@ -638,6 +782,35 @@ def _cell(x: object) -> str:
     return str(x)
 
 
+def _plan(
+    rules: Mapping[str, Mapping[str, Any]] | Sequence[str],
+) -> dict[str, tuple[AllocationRule, dict[str, Any]]]:
+    """Each run's label, rule and options, all checked before any rule runs."""
+    if isinstance(rules, Mapping):
+        runs = list(rules.items())
+    elif isinstance(rules, str | bytes) or not isinstance(rules, Iterable):
+        raise TypeError(f"rules must be a sequence of rule names or a mapping (got {rules!r})")
+    else:
+        runs = [(name, {}) for name in rules]
+    if not runs:
+        raise ValueError("rules must name at least one rule")
+    plan: dict[str, tuple[AllocationRule, dict[str, Any]]] = {}
+    for label, options in runs:
+        key = str(label)
+        if key in plan:
+            raise ValueError(
+                f"rules must not repeat a rule (got {key!r} twice); to run a rule with "
+                "other options, give each run its own label in a mapping"
+            )
+        if not isinstance(options, Mapping):
+            raise TypeError(
+                f"the options of rule {key!r} must be a mapping (got {options!r})"
+            )
+        chosen = dict(options)
+        plan[key] = (get_rule(chosen.pop("rule", key)), chosen)
+    return plan
+
+
 def compare(
     firms: Firms,
     cap: int | None,
@@ -668,6 +841,14 @@ def compare(
     Comparison
         ``print(comparison)`` shows the summary table.
 
+    Raises
+    ------
+    ValueError, TypeError
+        Before any rule runs: for no rule, a rule named twice (each label
+        runs once; give two runs of one rule their own labels in a mapping),
+        options that are not a mapping, an unknown rule, a bad price or
+        emissions.
+
     Examples
     --------
     >>> from allocation import Firms
@@ -683,20 +864,13 @@ def compare(
     >>> [c.summary[k]["vintage_gap"] for k in c.labels]
     [1.4, 0.0, 0.0]
     """
-    if isinstance(rules, Mapping):
-        plan = {str(label): dict(options) for label, options in rules.items()}
-    elif isinstance(rules, str):
-        raise TypeError(f"rules must be a sequence of rule names or a mapping (got {rules!r})")
-    else:
-        plan = {str(name): {} for name in rules}
-    if not plan:
-        raise ValueError("rules must name at least one rule")
+    plan = _plan(rules)
     p = None if price is None else _price(price)
+    if emissions is not None:
+        emissions = _emissions(firms, emissions)
     allocations = []
     summary: dict[str, dict[str, float]] = {}
-    for label, options in plan.items():
-        name = options.pop("rule", label)
-        fn = get_rule(name)
+    for label, (fn, options) in plan.items():
         a = fn(firms, cap, **options)
         allocations.append(a)
         groups = by_group(a, "vintage", price=p, emissions=emissions)
@@ -709,7 +883,7 @@ def compare(
             "incumbent_permits_per_output": float(groups.permits_per_output[0]),
             "new_entrant_permits_per_output": float(groups.permits_per_output[1]),
             "vintage_gap": vintage_gap(a).overall,
-            "gini": gini(permits_per_output(a), out),
+            "gini": _gini_or_nan(permits_per_output(a), out),
         }
         if p is not None:
             row["windfall"] = float(a.free) * p

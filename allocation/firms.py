@@ -16,6 +16,8 @@ fair (Yunnan seed, section 2.2).
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -54,10 +56,7 @@ def _reals(name: str, values: ArrayLike, shape: tuple[int, ...], *, allow_nan: b
         raise TypeError(f"{name} must hold numbers (got the string {values!r})")
     arr = np.asarray(values)
     if arr.dtype == object:
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError) as err:
-            raise TypeError(f"{name} must hold numbers (got {values!r})") from err
+        arr = _object_reals(name, arr)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers (got dtype {arr.dtype})")
     if len(shape) == 2 and arr.ndim == 1 and shape[1] == 1 and arr.shape[0] == shape[0]:
@@ -79,8 +78,41 @@ def _reals(name: str, values: ArrayLike, shape: tuple[int, ...], *, allow_nan: b
     return out
 
 
+def _object_reals(name: str, arr: NDArray[Any]) -> NDArray[np.float64]:
+    """An object array of numbers (None read as nan) as float64; strings, bools
+    and numbers beyond float64 refused."""
+    for where, v in np.ndenumerate(arr):
+        if v is None:
+            continue
+        if isinstance(v, str | bytes | bool | np.bool_):
+            raise TypeError(f"{name} must hold numbers (got {v!r} at index {_at(where)})")
+        try:
+            float(v)
+        except OverflowError as err:
+            raise ValueError(
+                f"{name} must be finite (got {_number(v)} at index {_at(where)}, beyond float64)"
+            ) from err
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{name} must hold numbers (got {v!r} at index {_at(where)})") from err
+    return arr.astype(np.float64)
+
+
+def _number(value: object) -> str:
+    """A number as an error message shows it (huge integers by their size)."""
+    if isinstance(value, numbers.Integral) and abs(int(value)).bit_length() > 64:
+        digits = int(abs(int(value)).bit_length() * math.log10(2)) + 1
+        return f"an integer of about {digits} digits"
+    return repr(value)
+
+
 def _at(where: tuple[int, ...]) -> str:
     return str(where[0]) if len(where) == 1 else str(where)
+
+
+#: Years are whole numbers held in int64; closure years, held in float64 with
+#: nan for none, within 2**53 of 0, where float64 holds every whole number.
+_YEAR_LIMIT = 2**63
+_CLOSURE_LIMIT = 2**53
 
 
 def _years(name: str, values: ArrayLike, n: int) -> NDArray[np.int64]:
@@ -89,6 +121,11 @@ def _years(name: str, values: ArrayLike, n: int) -> NDArray[np.int64]:
         arr = np.full(n, arr)
     if arr.shape != (n,):
         raise ValueError(f"{name} must have one entry per firm (got shape {arr.shape})")
+    if arr.dtype == object and all(_is_int(v) for v in arr.tolist()):
+        big = [i for i, v in enumerate(arr.tolist()) if not -_YEAR_LIMIT <= v < _YEAR_LIMIT]
+        if big:
+            raise ValueError(_beyond(name, arr[big[0]], big[0]))
+        arr = arr.astype(np.int64)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold whole years (got dtype {arr.dtype})")
     if arr.dtype.kind == "f":
@@ -96,9 +133,42 @@ def _years(name: str, values: ArrayLike, n: int) -> NDArray[np.int64]:
         if bad.any():
             i = int(np.argmax(bad))
             raise ValueError(f"{name} must be whole years (got {arr[i].item()!r} at index {i})")
+    outside = (arr >= _YEAR_LIMIT) | (arr < -_YEAR_LIMIT) if arr.dtype.kind != "i" else None
+    if outside is not None and outside.any():
+        i = int(np.argmax(outside))
+        raise ValueError(_beyond(name, arr[i].item(), i))
     out = np.array(arr, dtype=np.int64, copy=True)
     out.flags.writeable = False
     return out
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _beyond(name: str, value: object, i: int, limit: str = "2**63") -> str:
+    return f"{name} must be a year within {limit} of 0 (got {_number(value)} at index {i})"
+
+
+def _closure_year(value: object, i: int) -> float:
+    """One closure year as a float: nan for None or nan; bools, strings, years
+    that are not whole and years beyond 2**53 refused."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"closure_year must hold years or None (got {value!r} at index {i})")
+    if isinstance(value, numbers.Integral) and _is_int(value):
+        if abs(int(value)) > _CLOSURE_LIMIT:
+            raise ValueError(_beyond("closure_year", value, i, "2**53"))
+        return float(value)
+    year = float(value)
+    if math.isnan(year):
+        return year
+    if not year.is_integer():  # inf too
+        raise ValueError(f"closure_year must be whole years (got {year!r} at index {i})")
+    if abs(year) > _CLOSURE_LIMIT:
+        raise ValueError(_beyond("closure_year", value, i, "2**53"))
+    return year
 
 
 class Firms:
@@ -112,7 +182,8 @@ class Firms:
         The product (or benchmark) each installation makes; a single string
         applies to every installation.
     entry_year : int or sequence of int
-        The year each installation started operating.
+        The year each installation started operating, a whole number within
+        int64 (as are the base years).
     base_years : sequence of int
         The regulator's base (reference) years, strictly increasing.
     emissions, output : array_like, shape (n_firms, n_base_years)
@@ -125,8 +196,9 @@ class Firms:
         Group labels used by sector factors and fairness measures.
     closure_year : sequence of int or None, optional
         The first year in which the installation no longer operates;
-        ``None``/``nan`` for installations still open. Must not precede the
-        entry year.
+        ``None``/``nan`` for installations still open. Whole years within
+        2**53 of 0 (they are held as float64); bools and strings are
+        refused. Must not precede the entry year.
     capacity : sequence of float, optional
         Installed capacity, finite and >= 0 (for information and capacity
         based rules).
@@ -147,9 +219,11 @@ class Firms:
     ------
     ValueError, TypeError
         For duplicated ids, mismatched lengths or shapes, negative or
-        non-finite quantities, years not increasing, a year recorded in one of
-        emissions/output but not the other, history before the entry year, or
-        a closure before entry.
+        non-finite quantities (or numbers beyond float64), bools or strings
+        where numbers are expected, years that are not whole or lie beyond
+        int64 (closure years beyond 2**53), years not increasing, a year
+        recorded in one of emissions/output but not the other, history before
+        the entry year, or a closure before entry.
 
     Examples
     --------
@@ -266,23 +340,17 @@ class Firms:
                 raise ValueError(
                     f"closure_year must have one entry per firm (got shape {raw.shape})"
                 )
-            if raw.dtype.kind in "iuf":
+            if raw.dtype.kind in "iuf":  # numbers: checked at once
                 out = raw.astype(np.float64)
-            else:
-                try:
-                    out = np.array(
-                        [np.nan if v is None else v for v in raw.tolist()], dtype=np.float64
-                    )
-                except (TypeError, ValueError) as err:
-                    raise TypeError(
-                        f"closure_year must hold years or None (got {values!r})"
-                    ) from err
-            bad = np.isinf(out) | (np.isfinite(out) & (out != np.floor(out)))
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise ValueError(
-                    f"closure_year must be whole years (got {float(out[i])!r} at index {i})"
-                )
+                bad = np.isinf(out) | (np.isfinite(out) & (out != np.floor(out)))
+                bad |= (raw > _CLOSURE_LIMIT) | (raw < -_CLOSURE_LIMIT)
+                if bad.any():
+                    i = int(np.argmax(bad))
+                    _closure_year(raw[i].item(), i)  # raises
+                    raise AssertionError(f"closure_year {raw[i]!r}")  # pragma: no cover
+            else:  # None, bools and strings among them: one by one
+                out = np.array([_closure_year(v, i) for i, v in enumerate(raw.tolist())],
+                               dtype=np.float64)
             early = out < entry
             if early.any():
                 i = int(np.argmax(early))
@@ -355,6 +423,8 @@ class Firms:
     def is_closed(self, year: int) -> NDArray[np.bool_]:
         """True for installations closed in or before ``year``."""
         y = check_nonnegative_int("year", year)
+        if y >= _YEAR_LIMIT:
+            raise ValueError(f"year must be below 2**63 (got {_number(y)})")
         with np.errstate(invalid="ignore"):
             return np.asarray(self.closure_year <= y)
 
@@ -371,12 +441,55 @@ class Firms:
     # ------------------------------------------------------------ building
 
     def take(self, rows: ArrayLike) -> Firms:
-        """A new table with the given rows (a boolean mask or integer indices)."""
+        """A new table with the given rows (a boolean mask or integer indices).
+
+        Indices may be negative (counted from the end, as in numpy) but may
+        not repeat a row: ids stay unique, as the constructor requires.
+
+        Raises
+        ------
+        TypeError
+            For rows that are neither a boolean mask nor integers.
+        ValueError
+            For a mask of the wrong shape, indices out of range or a row
+            taken twice.
+
+        Examples
+        --------
+        >>> f = Firms(["a", "b", "c"], product="p", entry_year=2000, base_years=[2020],
+        ...           emissions=[[1.0], [2.0], [3.0]], output=[[1.0], [1.0], [1.0]],
+        ...           current_output=[1.0, 1.0, 1.0])
+        >>> f.take([2, 0]).id.tolist(), f.take([True, False, True]).id.tolist()
+        (['c', 'a'], ['a', 'c'])
+        >>> f.take([0, -3])
+        Traceback (most recent call last):
+        ...
+        ValueError: rows must not repeat a row (got row 0 2 times): ids must stay unique
+        """
         index = np.asarray(rows)
+        n = len(self)
         if index.dtype == np.bool_:
-            if index.shape != (len(self),):
-                raise ValueError(f"rows mask must have shape ({len(self)},) (got {index.shape})")
-            index = np.flatnonzero(index)
+            if index.shape != (n,):
+                raise ValueError(f"rows mask must have shape ({n},) (got {index.shape})")
+            return self._rebuild(np.flatnonzero(index))
+        if index.size == 0:
+            index = index.astype(np.intp)
+        if index.dtype.kind not in "iu":
+            raise TypeError(f"rows must be a boolean mask or integer indices (got dtype "
+                            f"{index.dtype})")
+        if index.ndim != 1:
+            raise ValueError(f"rows must be one-dimensional (got shape {index.shape})")
+        outside = (index >= n) | (index < -n)
+        if outside.any():
+            i = int(np.argmax(outside))
+            raise ValueError(f"rows must be indices between {-n} and {n - 1} (got "
+                             f"{index[i].item()} at position {i})")
+        index = index.astype(np.intp) % max(n, 1)
+        counts = np.bincount(index, minlength=n)
+        if index.size and counts.max() > 1:
+            row = int(np.argmax(counts))
+            raise ValueError(f"rows must not repeat a row (got row {row} {int(counts[row])} "
+                             "times): ids must stay unique")
         return self._rebuild(index)
 
     def replace(self, **fields: Any) -> Firms:

@@ -127,10 +127,14 @@ def largest_remainder(
         Finite values >= 0, not all zero unless ``total`` is 0.
     total : int
         The whole number the result must add up to, ``0 <= total < 2**63``.
-    priority : array_like of int, optional
-        A distinct rank per row that breaks ties between equal remainders
-        (lower first). The allocation rules pass the rank of each firm's id,
-        so that the result does not depend on the order of the rows.
+    priority : array_like of real, optional
+        A distinct rank per row (finite numbers, no two equal) that breaks
+        ties between equal remainders (lower first). The allocation rules
+        pass the rank of each firm's id, so that the result does not depend
+        on the order of the rows. It is checked up front, except an object
+        that only converts to an array (it has ``__array__`` but no
+        ``__len__``, as the rules' lazy id ranks): that is read, and checked,
+        only when a tie must be broken.
 
     Returns
     -------
@@ -142,8 +146,8 @@ def largest_remainder(
     ------
     ValueError, TypeError
         For negative or non-finite quotas, a total below 0 or beyond int64,
-        quotas that are all zero with a positive total, or a priority of the
-        wrong length.
+        quotas that are all zero with a positive total, or a priority that
+        is not one distinct finite real number per quota.
 
     References
     ----------
@@ -163,6 +167,10 @@ def largest_remainder(
     [3, 2, 2]
     >>> largest_remainder([1, 1, 1], 7, priority=[2, 0, 1]).tolist()
     [2, 3, 2]
+    >>> largest_remainder([1, 1, 1], 7, priority=[2, 2, 0])
+    Traceback (most recent call last):
+    ...
+    ValueError: priority must hold a distinct rank per quota (got 2 at indices 0 and 1)
 
     The smallest and the largest floats are quotas like any other:
 
@@ -176,8 +184,8 @@ def largest_remainder(
     if target >= 2**63:
         raise ValueError(f"total must be below 2**63, the largest int64 (got {target})")
     n = q.size
-    if isinstance(priority, np.ndarray | list | tuple):
-        priority = _ranks(priority, n)  # checked once; a lazy rank is read only on a tie
+    if priority is not None and not _is_lazy(priority):
+        priority = _ranks(priority, n)
     if target == 0 or n == 0:
         if target and not n:
             raise ValueError(f"quotas must not be empty when total is {target}")
@@ -187,10 +195,28 @@ def largest_remainder(
     return _Hamilton(q, target, priority).apportion()
 
 
+def _is_lazy(priority: object) -> bool:
+    """Whether ``priority`` only converts to an array (read when a tie needs it)."""
+    return (hasattr(priority, "__array__") and not isinstance(priority, np.ndarray)
+            and not hasattr(priority, "__len__"))
+
+
 def _ranks(priority: Any, n: int) -> NDArray[Any]:
+    """``priority`` checked: one distinct finite real number per quota."""
     rank = np.asarray(priority)
+    if rank.dtype == np.bool_ or rank.dtype.kind not in "iuf":
+        raise TypeError(f"priority must hold real numbers (got dtype {rank.dtype})")
     if rank.shape != (n,):
         raise ValueError(f"priority must have one entry per quota (got shape {rank.shape})")
+    if rank.dtype.kind == "f" and not np.isfinite(rank).all():
+        i = int(np.argmax(~np.isfinite(rank)))
+        raise ValueError(f"priority must be finite (got {float(rank[i])!r} at index {i})")
+    order = np.argsort(rank, kind="stable")
+    same = np.flatnonzero(rank[order[1:]] == rank[order[:-1]])
+    if same.size:
+        i, j = sorted(order[same[0] : same[0] + 2].tolist())
+        raise ValueError(f"priority must hold a distinct rank per quota (got "
+                         f"{rank[i].item()!r} at indices {i} and {j})")
     return rank
 
 
@@ -294,12 +320,16 @@ class _Hamilton:
             order = by_priority[np.argsort(key[by_priority], kind="stable")]
         return rows[order[:k]]
 
+    @cached_property
+    def _rank(self) -> NDArray[Any]:
+        """The priority, read and checked once (it may be lazy)."""
+        return _ranks(self.priority, self.q.size)
+
     def _by_priority(self, rows: NDArray[np.intp]) -> NDArray[np.intp]:
         """Positions in ``rows`` in increasing priority (row order without one)."""
         if self.priority is None:
             return np.arange(rows.size)
-        order: NDArray[np.intp] = np.argsort(_ranks(self.priority, self.q.size)[rows],
-                                             kind="stable")
+        order: NDArray[np.intp] = np.argsort(self._rank[rows], kind="stable")
         return order
 
     def _exact_at(self, rows: NDArray[np.intp]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:

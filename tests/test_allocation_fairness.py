@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from allocation import Firms, benchmarking, compare, grandfathering
 from allocation.fairness import (
@@ -181,3 +183,187 @@ def test_frames() -> None:
     assert c.to_frame()["equal_quantity"].tolist() == [5, 3]
     assert list(c.summary_frame().columns) == ["grandfathering", "equal_quantity"]
     assert by_group(a).to_frame()["vintage"].tolist() == ["incumbent", "new_entrant"]
+
+
+# ----------------------------------------------------------- fixed defects
+
+
+def test_gini_of_values_near_the_top_of_the_float_range() -> None:
+    # (w * x).sum() overflowed to inf and the coefficient came out nan.
+    assert gini([1e308, 1e308]) == 0.0
+    assert gini([1e200, 3e200], [1e200, 1e200]) == pytest.approx(0.25, abs=1e-15)
+    assert gini([1.0, 2.0], [1e308, 1e308]) == gini([1.0, 2.0])
+
+
+@st.composite
+def weighted_samples(draw: st.DrawFn) -> tuple[list[float], list[float], int, int, list[int]]:
+    """Values and weights on a grid of 1/64 (exact when scaled by a power of
+    two), two scales and a permutation."""
+    n = draw(st.integers(1, 12))
+    grid = st.integers(0, 64 * 1000).map(lambda k: k / 64)
+    values = draw(st.lists(grid, min_size=n, max_size=n))
+    weights = draw(st.lists(grid.filter(lambda w: w > 0), min_size=n, max_size=n))
+    order = draw(st.permutations(range(n)))
+    return values, weights, draw(st.integers(-900, 900)), draw(st.integers(-900, 900)), order
+
+
+@given(weighted_samples())
+@example(([1.0, 3.0], [1.0, 1.0], 662, 662, [1, 0]))  # was nan: the weighted sum overflowed
+@example(([0.1 * 64 // 1 / 64, 0.5, 0.5], [3.0, 1.0, 2.0], 0, 0, [2, 1, 0]))
+def test_gini_ignores_scale_and_order_bit_for_bit(
+    case: tuple[list[float], list[float], int, int, list[int]],
+) -> None:
+    values, weights, k, j, order = case
+    x, w = np.array(values), np.array(weights)
+    g = gini(x, w)
+    assert gini(np.ldexp(x, k), np.ldexp(w, j)) == g
+    assert gini(x[order], w[order]) == g
+
+
+def test_gini_refuses_empty_input_and_nothing_to_measure() -> None:
+    with pytest.raises(ValueError, match="values must not be empty"):
+        gini([])
+    with pytest.raises(ValueError, match=r"at least one value \(not nan\).*2 values, 0 of them"):
+        gini([nan, nan])
+    with pytest.raises(ValueError, match=r"at least one value .* with a positive weight"):
+        gini([1.0, 2.0], [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"weights must be finite and >= 0 .*nan at index 1"):
+        gini([1.0, nan], [1.0, nan])
+    with pytest.raises(TypeError, match="values must hold real numbers"):
+        gini(["1", "2"])
+
+
+def test_gini_nan_policy() -> None:
+    # By default a nan value is undefined (no output) and left out with its
+    # weight; nan_policy="raise" refuses it, naming its index.
+    assert gini([1.0, nan, 3.0], [1.0, 5.0, 1.0]) == gini([1.0, 3.0])
+    with pytest.raises(ValueError, match=r"nan_policy='raise' .*nan at index 1"):
+        gini([1.0, nan, 3.0], nan_policy="raise")
+    assert gini([1.0, 3.0], nan_policy="raise") == 0.25
+    with pytest.raises(ValueError, match="nan_policy must be one of"):
+        gini([1.0], nan_policy="propagate")  # type: ignore[arg-type]
+
+
+@st.composite
+def shuffled_markets(draw: st.DrawFn) -> tuple[Firms, list[int]]:
+    """Firms whose outputs and emissions do not add up exactly in float64, and a
+    permutation of their rows."""
+    n = draw(st.integers(2, 10))
+    amounts = st.sampled_from([0.1, 0.2, 0.3, 0.7, 1.0, 3.3, 1e16, 7e-3, 123.456])
+    out = draw(st.lists(amounts, min_size=n, max_size=n))
+    now = draw(st.lists(amounts, min_size=n, max_size=n))
+    emitted = draw(st.lists(amounts, min_size=n, max_size=n))
+    new = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    product = draw(st.lists(st.sampled_from(["steel", "cement"]), min_size=n, max_size=n))
+    firms = Firms(
+        [f"f{i}" for i in range(n)],
+        product=product,
+        entry_year=[2021 if x else 2000 for x in new],
+        base_years=[2020],
+        emissions=[[nan] if x else [e] for x, e in zip(new, emitted, strict=True)],
+        output=[[nan] if x else [o] for x, o in zip(new, out, strict=True)],
+        current_output=now,
+        sector=product,
+        region=draw(st.lists(st.sampled_from(["east", "west"]), min_size=n, max_size=n)),
+        current_emissions=emitted,
+    )
+    return firms, draw(st.permutations(range(n)))
+
+
+_SHUFFLED = Firms(
+    ["a", "b", "c"],
+    product="steel",
+    entry_year=2000,
+    base_years=[2020],
+    emissions=[[1.0], [1.0], [1.0]],
+    output=[[1.0], [1.0], [1.0]],
+    current_output=[0.1, 0.2, 0.3],  # 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in float64
+    sector="metals",
+    region=["east", "west", "east"],
+    current_emissions=[0.1, 0.2, 0.3],
+)
+
+
+def _by_label(labels: np.ndarray, *columns: np.ndarray | None) -> dict[object, list[float]]:
+    present = [c for c in columns if c is not None]
+    return {g: [float(c[i]) for c in present] for i, g in enumerate(labels.tolist())}
+
+
+def _same_bits(a: dict[object, list[float]], b: dict[object, list[float]]) -> bool:
+    return a.keys() == b.keys() and all(
+        np.array_equal(np.array(a[k]), np.array(b[k]), equal_nan=True) for k in a
+    )
+
+
+@given(shuffled_markets())
+@example((_SHUFFLED, [2, 1, 0]))  # group sums were added in row order
+def test_group_measures_do_not_depend_on_the_order_of_the_rows(
+    case: tuple[Firms, list[int]],
+) -> None:
+    firms, order = case
+    a, b = grandfathering(firms, None), grandfathering(firms.take(order), None)
+    assert b.permits.tolist() == a.permits[order].tolist()
+    for by in ("vintage", "product", "sector", "region"):
+        sa, sb = by_group(a, by, price=30.0), by_group(b, by, price=30.0)
+        fields = ("firms", "output", "permits", "permits_per_output", "gini", "windfall",
+                  "net_cost_per_output")
+        assert _same_bits(
+            _by_label(sa.group, *(getattr(sa, f) for f in fields)),
+            _by_label(sb.group, *(getattr(sb, f) for f in fields)),
+        ), by
+    ga, gb = vintage_gap(a), vintage_gap(b)
+    assert _same_bits(
+        _by_label(ga.product, ga.incumbent, ga.new_entrant, ga.gap),
+        _by_label(gb.product, gb.incumbent, gb.new_entrant, gb.gap),
+    )
+    assert np.array_equal([ga.overall], [gb.overall], equal_nan=True)
+
+
+def test_group_sums_are_correctly_rounded() -> None:
+    s = by_group(grandfathering(_SHUFFLED, None), "product", price=1.0)
+    assert s.output.tolist() == [math.fsum([0.1, 0.2, 0.3])]
+    assert s.net_cost_per_output is not None
+
+
+def test_twin_gap_without_incumbents_is_all_nan(market: Firms) -> None:
+    # The docstring promises nan for new entrants; it raised "id must not be empty".
+    entrants = market.new_entrants
+    gaps = twin_gap("grandfathering", entrants, None)
+    assert gaps.shape == (2,) and np.isnan(gaps).all()
+    assert np.isnan(twin_gap("benchmarking", entrants, None, benchmarks={"steel": 1.0,
+                             "cement": 0.7}, activity="current")).all()
+    with pytest.raises(ValueError, match="cap"):  # the rule still checks its arguments
+        twin_gap("grandfathering", entrants, -5)
+
+
+def test_twin_gap_refuses_a_year_beyond_int64(market: Firms) -> None:
+    with pytest.raises(ValueError, match=r"year must be below 2\*\*63"):
+        twin_gap("grandfathering", market, None, year=2**63)
+
+
+def test_by_group_gini_is_nan_for_a_group_without_output(market: Firms) -> None:
+    # Both entrants produce nothing: no permits per unit of output to compare.
+    idle = market.replace(current_output=[1000.0, 500.0, 0.0, 1000.0, 0.0])
+    s = by_group(grandfathering(idle, 2100))
+    assert s.gini[0] == pytest.approx(gini([0.933, 0.934, 0.7], [1000.0, 500.0, 1000.0]))
+    assert math.isnan(s.gini[1])
+
+
+def test_compare_refuses_repeated_rules_and_options_that_are_not_mappings(
+    market: Firms,
+) -> None:
+    # The second "grandfathering" was dropped and the rule ran once.
+    with pytest.raises(ValueError, match=r"rules must not repeat a rule .*'grandfathering' twice"):
+        compare(market, 2100, ["grandfathering", "grandfathering"])
+    with pytest.raises(ValueError, match="'historical_emissions' twice"):
+        compare(market, 2100, ["equal_quantity", "historical_emissions", "historical_emissions"])
+    with pytest.raises(TypeError, match=r"options of rule 'grandfathering' .* mapping .*None"):
+        compare(market, 2100, {"grandfathering": None})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"options of rule 'x' must be a mapping .*'benchmarking'"):
+        compare(market, 2100, {"x": "benchmarking"})  # type: ignore[dict-item]
+    # Checked before any rule runs: a bad rule after a good one.
+    with pytest.raises(ValueError, match="rule must be one of"):
+        compare(market, 2100, ["grandfathering", "nope"])
+    runs = compare(market, 2100, {"gf": {"rule": "grandfathering"},
+                                  "gf-again": {"rule": "grandfathering"}})
+    assert runs.labels == ("gf", "gf-again")

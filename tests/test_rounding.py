@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from allocation.rounding import largest_remainder, round_half_up
 from auctions._exact import dyadic_sum
@@ -117,3 +119,55 @@ def test_round_half_up_is_exact(values: list[float]) -> None:
 def test_round_half_up_refuses_values_beyond_int64() -> None:
     with pytest.raises(ValueError, match=r"below 2\*\*63.*1e\+19 at index 1"):
         round_half_up([1.0, 1e19])
+
+
+# ----------------------------------------------------------- fixed defects
+
+
+@pytest.mark.parametrize(
+    ("quotas", "total", "priority", "error", "message"),
+    [
+        # Fell back to row order against the documented "distinct rank".
+        ([1.0, 1.0, 1.0], 7, [2, 2, 0], ValueError,
+         "priority must hold a distinct rank per quota .*2 at indices 0 and 1"),
+        ([1.0, 2.0, 3.0], 6, [5, 1, 5], ValueError, "distinct rank .*5 at indices 0 and 2"),
+        # Accepted whenever there was no tie to break.
+        ([1.0, 2.0, 3.0], 6, range(1), ValueError, r"one entry per quota \(got shape \(1,\)\)"),
+        ([1.0, 2.0, 3.0], 6, "abc", TypeError, "priority must hold real numbers"),
+        ([1.0, 2.0, 3.0], 6, [True, False, True], TypeError, "priority must hold real numbers"),
+        ([1.0, 1.0, 1.0], 2, [math.nan, 0.0, 1.0], ValueError,
+         "priority must be finite .*nan at index 0"),
+    ],
+)
+def test_priority_is_checked_up_front(
+    quotas: list[float], total: int, priority: object, error: type[Exception], message: str,
+) -> None:
+    with pytest.raises(error, match=message):
+        largest_remainder(quotas, total, priority=priority)  # type: ignore[arg-type]
+
+
+def test_real_priorities_rank_like_integers() -> None:
+    assert largest_remainder([1, 1, 1], 7, priority=[0.5, -1.0, 2.0]).tolist() == [2, 3, 2]
+
+
+class _Lazy:
+    """A priority read only through ``__array__`` (as the rules' lazy id ranks)."""
+
+    def __init__(self, ranks: list[int]) -> None:
+        self.ranks, self.reads = ranks, 0
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[Any]:
+        self.reads += 1
+        out: NDArray[Any] = np.asarray(self.ranks, dtype=dtype)
+        return out
+
+
+def test_a_lazy_priority_is_read_and_checked_only_on_a_tie() -> None:
+    no_tie = _Lazy([0, 0])
+    assert largest_remainder([1.0, 2.0], 3, priority=no_tie).tolist() == [1, 2]
+    assert no_tie.reads == 0
+    tie = _Lazy([1, 0, 2])
+    assert largest_remainder([1, 1, 1], 7, priority=tie).tolist() == [2, 3, 2]
+    assert tie.reads == 1
+    with pytest.raises(ValueError, match=r"distinct rank per quota .*1 at indices 0 and 1"):
+        largest_remainder([1, 1, 1], 7, priority=_Lazy([1, 1, 0]))
